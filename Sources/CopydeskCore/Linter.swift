@@ -1,8 +1,19 @@
 /// Runs a rule set over documents and turns raw matches into positioned, merged, sorted findings.
 public struct Linter: Sendable {
     public let ruleSet: RuleSet
+    /// The literal prefilter over `ruleSet` (nil: every rule runs on every unit).
+    public let prefilter: Prefilter?
+    private let ruleIndex: [ObjectIdentifier: Int]
 
-    public init(ruleSet: RuleSet) { self.ruleSet = ruleSet }
+    /// `prefilter: false` runs every rule on every unit of its scope (the reference behaviour
+    /// the prefilter must reproduce finding for finding; `copydesk lint --no-prefilter`).
+    public init(ruleSet: RuleSet, prefilter: Bool = true) {
+        self.ruleSet = ruleSet
+        self.prefilter = prefilter ? Prefilter(rules: ruleSet.rules) : nil
+        var index: [ObjectIdentifier: Int] = [:]
+        for (i, r) in ruleSet.rules.enumerated() { index[ObjectIdentifier(r)] = i }
+        ruleIndex = index
+    }
 
     /// Lints one document. Rules that hit a match limit are reported as errors naming the rule and
     /// the file; their matches in this file are dropped and the other rules still run.
@@ -10,8 +21,22 @@ public struct Linter: Sendable {
         var raw: [RawMatch] = []
         var errors: [FileError] = []
         document.text.withUnsafeBufferPointer { buf in
-            let ctx = CheckContext(document: document, text: buf, scratch: scratch)
+            var ctx = CheckContext(document: document, text: buf, scratch: scratch)
+            let hits = scratch.prefilterHits
+            let filtered: Bool
+            if let prefilter, prefilter.isActive {
+                prefilter.scan(buf, into: hits)
+                filtered = !hits.poisoned
+            } else {
+                filtered = false
+            }
             for rule in rules ?? ruleSet.rules {
+                ctx.places = nil
+                if filtered, let r = ruleIndex[ObjectIdentifier(rule)], prefilter!.ruleLiterals[r] != nil {
+                    let places = hits.places(r)
+                    if places.isEmpty { continue }   // no literal of the rule: it cannot match here
+                    ctx.places = places
+                }
                 var mine: [RawMatch] = []
                 do throws(MatchLimitError) {
                     try rule.kind.run(rule, ctx, into: &mine)

@@ -38,6 +38,9 @@ struct Lint: ParsableCommand {
     @Option(name: .long, help: "Color the text output: auto (a terminal without NO_COLOR), always or never.")
     var color: ColorChoice = .auto
 
+    @Flag(name: .customLong("no-prefilter"), help: "Run every rule on every unit of its scope instead of only where the rule's literals occur (slower; the findings are the same).")
+    var noPrefilter = false
+
     func run() throws {
         let loaded = ruleOptions.load()
         var options = ReadOptions()
@@ -46,7 +49,7 @@ struct Lint: ParsableCommand {
         options.stdinName = stdinName
         var inputs = paths
         if inputs.isEmpty { inputs = isatty(0) == 1 ? ["."] : ["-"] }
-        let linter = Linter(ruleSet: loaded.ruleSet)
+        let linter = Linter(ruleSet: loaded.ruleSet, prefilter: !noPrefilter)
         var result = LintRunner.run(paths: inputs, linter: linter, options: options)
         result.errors.append(contentsOf: loaded.errors.map { FileError(path: $0.file, message: ruleErrorMessage($0)) })
         result.errors.sort { ($0.path, $0.message) < ($1.path, $1.message) }

@@ -5,11 +5,22 @@ public struct RawMatch: Sendable {
     public var groups: [Range<Int>?]
 }
 
-/// What a check sees: the document, its text as bytes, and this thread's match scratch.
+/// What a check sees: the document, its text as bytes, this thread's match scratch, and where
+/// the prefilter says the current rule can match.
 struct CheckContext {
     let document: Document
     let text: UnsafeBufferPointer<UInt8>
     let scratch: MatchScratch
+    /// Places holding one of the current rule's prefilter literals (in order of end offset);
+    /// nil when the rule is not filtered and runs every pattern on every unit.
+    var places: [PrefilterPlace]? = nil
+
+    /// The units of `scope` the current rule must look at, each with the patterns that can match
+    /// in it: every unit and pattern, or (prefiltered) only units holding one of the literals.
+    func units(_ scope: Scope) -> [CandidateUnit] {
+        guard let places else { return document.units(scope).map { CandidateUnit(range: $0, patterns: CandidateUnit.allPatterns) } }
+        return document.units(scope, containing: places)
+    }
 
     /// Whether any of `patterns` matches inside `unit`.
     func anyMatch(_ patterns: [Pattern], in unit: Range<Int>) throws(MatchLimitError) -> Bool {
@@ -17,16 +28,30 @@ struct CheckContext {
         return false
     }
 
-    /// Every match of every pattern inside `unit`, in pattern order.
-    func allMatches(_ patterns: [Pattern], in unit: Range<Int>, skipQuoted: Bool) throws(MatchLimitError) -> [PatternMatch] {
+    /// Whether any of `patterns` selected by `mask` (bit i: pattern i; patterns past 64 always
+    /// count) matches inside `unit`.
+    func anyMatch(_ patterns: [Pattern], in unit: Range<Int>, only mask: UInt64) throws(MatchLimitError) -> Bool {
+        for (i, p) in patterns.enumerated() where CheckContext.selected(i, mask) {
+            if try p.matches(in: text, range: unit, scratch: scratch) { return true }
+        }
+        return false
+    }
+
+    /// Every match of every pattern selected by `mask` inside `unit`, in pattern order. A
+    /// pattern left out by the prefilter cannot match in the unit, so the result is the same.
+    func allMatches(_ patterns: [Pattern], in unit: Range<Int>, only mask: UInt64 = CandidateUnit.allPatterns, skipQuoted: Bool) throws(MatchLimitError) -> [PatternMatch] {
         var out: [PatternMatch] = []
-        for p in patterns {
+        for (i, p) in patterns.enumerated() where CheckContext.selected(i, mask) {
             try p.forEachMatch(in: text, range: unit, scratch: scratch) { m in
                 if !m.range.isEmpty && !(skipQuoted && document.isQuoted(m.range.lowerBound)) { out.append(m) }
                 return true
             }
         }
         return out
+    }
+
+    @inline(__always) static func selected(_ i: Int, _ mask: UInt64) -> Bool {
+        i >= 64 || mask & (1 << UInt64(i)) != 0
     }
 }
 

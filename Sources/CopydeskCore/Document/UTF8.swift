@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Byte-level UTF-8 stepping that tolerates invalid input: an invalid byte counts as one scalar.
 public enum UTF8Scan {
     /// Length of the valid UTF-8 sequence starting at `i` (1...4), or 1 for an invalid byte.
@@ -54,6 +60,13 @@ public enum UTF8Scan {
             n += 1
         }
         return n
+    }
+
+    /// Whether `byte` occurs in `range` of `p`.
+    @inline(__always)
+    public static func contains(_ p: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, _ byte: UInt8) -> Bool {
+        guard let base = p.baseAddress, !range.isEmpty else { return false }
+        return memchr(base + range.lowerBound, Int32(byte), range.count) != nil
     }
 
     /// A String for display: invalid bytes become U+FFFD.

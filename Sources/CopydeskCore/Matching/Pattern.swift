@@ -1,5 +1,6 @@
 // The only folder that imports the C library. Everything else sees byte ranges.
 import CPCRE2
+import Synchronization
 
 /// A PCRE2 compile error: PCRE2's own message and the offset in the pattern where it stopped.
 public struct PatternCompileError: Error, Sendable, Equatable, CustomStringConvertible {
@@ -40,14 +41,18 @@ public struct MatchLimits: Sendable, Equatable {
     public static let `default` = MatchLimits()
 }
 
-/// A compiled, JIT-compiled PCRE2 pattern. Immutable after init and shared read-only across
-/// threads; all per-match state lives in a `MatchScratch` owned by one thread.
+/// A compiled PCRE2 pattern, JIT-compiled on its first match (most rules never run on a small
+/// article once the prefilter has looked at it, and JIT compilation is most of the start-up
+/// cost). Shared read-only across threads: the one-time JIT compilation happens under a lock
+/// before any thread matches; all per-match state lives in a `MatchScratch` owned by one thread.
 public final class Pattern: @unchecked Sendable {
     public let source: String
     public let caseSensitive: Bool
     public let captureCount: Int
-    public let isJITCompiled: Bool
     let code: OpaquePointer
+    /// 0: not JIT-compiled yet, 1: JIT code ready, 2: JIT unavailable (the interpreter runs).
+    private let jitState = Atomic<UInt8>(0)
+    private let jitLock = Mutex<Void>(())
 
     /// Compiles with UTF, UCP and MATCH_INVALID_UTF (invalid UTF-8 input is safe and no per-call
     /// UTF check is made), caseless unless `caseSensitive`.
@@ -71,7 +76,25 @@ public final class Pattern: @unchecked Sendable {
         var count: UInt32 = 0
         _ = pcre2_pattern_info_8(compiled, UInt32(PCRE2_INFO_CAPTURECOUNT), &count)
         captureCount = Int(count)
-        isJITCompiled = pcre2_jit_compile_8(compiled, UInt32(PCRE2_JIT_COMPLETE)) == 0
+    }
+
+    /// Whether the pattern runs as JIT code (compiles it now if that has not happened yet).
+    public var isJITCompiled: Bool {
+        prepareJIT()
+        return jitState.load(ordering: .acquiring) == 1
+    }
+
+    /// JIT-compiles once, before the first match; every matching thread passes through here.
+    @inline(__always) func prepareJIT() {
+        if jitState.load(ordering: .acquiring) == 0 { compileJIT() }
+    }
+
+    private func compileJIT() {
+        jitLock.withLock { _ in
+            guard jitState.load(ordering: .acquiring) == 0 else { return }
+            let ok = pcre2_jit_compile_8(code, UInt32(PCRE2_JIT_COMPLETE)) == 0
+            jitState.store(ok ? 1 : 2, ordering: .releasing)
+        }
     }
 
     deinit { pcre2_code_free_8(code) }
@@ -98,6 +121,7 @@ public final class Pattern: @unchecked Sendable {
         _ body: (PatternMatch) -> Bool
     ) throws(MatchLimitError) {
         guard let base = bytes.baseAddress, range.lowerBound >= 0, range.upperBound <= bytes.count else { return }
+        prepareJIT()
         let subject = base + range.lowerBound
         let length = range.count
         var start = 0
@@ -167,6 +191,8 @@ public final class MatchScratch {
     let context: OpaquePointer
     let jitStack: OpaquePointer?
     public let limits: MatchLimits
+    /// Prefilter results for the document this thread is linting.
+    let prefilterHits = PrefilterHits()
 
     public init(limits: MatchLimits = .default) {
         self.limits = limits

@@ -1,0 +1,144 @@
+/// The prefilter: one pass over a document's text finds, for every rule, the places where one
+/// of its patterns could match, and PCRE2 then runs only on the scope units holding such a
+/// place, and only the patterns that could match there (how Snort and Suricata use PCRE).
+///
+/// For each pattern, `PrefilterLiterals` derives a set of literals one of which every match
+/// must contain. A rule where one pattern has no such set (or that does not depend on its
+/// patterns, like a `title-line` rule without patterns) simply runs everywhere, as without the
+/// prefilter. Findings are the same with the prefilter on or off (`copydesk lint
+/// --no-prefilter`); the one difference is that a unit that cannot match is never searched, so
+/// it can never hit a match limit either.
+public struct Prefilter: Sendable {
+    /// Per rule, in the order given at init: the literals it needs, or nil when it always runs.
+    public let ruleLiterals: [[String]?]
+    let scanner: PrefilterScanner
+    /// Literal id → the rules that need it: the patterns (bit i: pattern i) that need it, and
+    /// the context those patterns require around it.
+    let literalRules: [[Need]]
+    /// Literal ids at or above this are poison (text the ASCII folding cannot see through).
+    let firstPoisonID: Int
+    /// Whether any rule is filtered at all (else scanning is pointless).
+    public let isActive: Bool
+
+    struct Need: Sendable {
+        var rule: Int32
+        var patterns: UInt64
+        var context: LiteralContext
+    }
+
+    public init(rules: [Rule]) {
+        var ids: [[UInt8]: Int] = [:]
+        var literals: [[UInt8]] = []
+        var literalRules: [[Need]] = []
+        var perRule: [[String]?] = []
+        for (r, rule) in rules.enumerated() {
+            guard let sets = Prefilter.requiredLiterals(of: rule) else { perRule.append(nil); continue }
+            // (literal, context) → the patterns needing it (a rule with more than 64 patterns:
+            // all of them on any of its literals).
+            struct Key: Hashable { var literal: [UInt8]; var context: LiteralContext }
+            var masks: [Key: UInt64] = [:]
+            var shown = Set<String>()
+            for (i, set) in sets.enumerated() {
+                for marked in set {
+                    let (literal, context) = PrefilterLiterals.split(marked)
+                    masks[Key(literal: literal, context: context), default: 0] |= i < 64 ? 1 << UInt64(i) : ~0
+                    shown.insert(Prefilter.describe(literal, context))
+                }
+            }
+            if sets.count > 64 { for k in masks.keys { masks[k] = ~0 } }
+            perRule.append(shown.sorted())
+            let keys = masks.keys.sorted { $0.literal != $1.literal ? $0.literal.lexicographicallyPrecedes($1.literal) : $0.context.rawValue < $1.context.rawValue }
+            for key in keys {
+                let id: Int
+                if let known = ids[key.literal] { id = known } else {
+                    id = literals.count
+                    ids[key.literal] = id
+                    literals.append(key.literal)
+                    literalRules.append([])
+                }
+                literalRules[id].append(Need(rule: Int32(r), patterns: masks[key]!, context: key.context))
+            }
+        }
+        firstPoisonID = literals.count
+        isActive = !literals.isEmpty
+        literals.append(contentsOf: PrefilterScanner.poison)
+        ruleLiterals = perRule
+        self.literalRules = literalRules
+        scanner = PrefilterScanner(literals: literals)
+    }
+
+    /// A literal as shown to people: `\b` and `\s` where the pattern requires them around it.
+    static func describe(_ literal: [UInt8], _ context: LiteralContext) -> String {
+        var s = String(decoding: literal, as: UTF8.self)
+        if context.contains(.nonWordBefore) { s = "\\b" + s }
+        if context.contains(.spaceBefore) { s = "\\s" + s }
+        if context.contains(.nonWordAfter) { s += "\\b" }
+        if context.contains(.spaceAfter) { s += "\\s" }
+        return s
+    }
+
+    /// Per pattern of the rule, the literals one of which any match of that pattern contains;
+    /// nil when the rule must run everywhere.
+    static func requiredLiterals(of rule: Rule) -> [Set<[UInt8]>]? {
+        switch rule.kind {
+        case .existence, .attribution: break
+        case .titleLine: if rule.patterns.isEmpty { return nil }
+        }
+        guard !rule.patterns.isEmpty else { return nil }
+        var sets: [Set<[UInt8]>] = []
+        for p in rule.patterns {
+            guard let set = PrefilterLiterals.required(p.source) else { return nil }
+            sets.append(set)
+        }
+        return sets
+    }
+
+    /// Scans `text` once. Afterwards `hits.places(rule)` holds, for each filtered rule, the
+    /// text ranges of its literals in order of end offset; `hits.poisoned` means every rule
+    /// must run unfiltered on this text.
+    func scan(_ text: UnsafeBufferPointer<UInt8>, into hits: PrefilterHits) {
+        hits.reset(ruleCount: ruleLiterals.count)
+        guard isActive else { hits.poisoned = true; return }
+        scanner.scan(text, into: &hits.occurrences, lanes: &hits.lanes)
+        for o in hits.occurrences {
+            let id = Int(truncatingIfNeeded: o & 0xFFFF_FFFF), end = Int(o >> 32)
+            if id >= firstPoisonID { hits.poisoned = true; return }
+            let start = end - scanner.literals[id].count
+            for need in literalRules[id] {
+                hits.add(Int(need.rule), PrefilterPlace(range: start..<end, patterns: need.patterns, context: need.context))
+            }
+        }
+    }
+}
+
+/// Where a rule's literal occurs, and which of the rule's patterns (bit i: pattern i) need it.
+struct PrefilterPlace {
+    var range: Range<Int>
+    var patterns: UInt64
+    var context: LiteralContext
+}
+
+/// Per-thread results of a prefilter scan, reused from one document to the next.
+public final class PrefilterHits {
+    var poisoned = false
+    var occurrences: [UInt64] = []
+    var lanes: [[UInt64]] = []
+    private var byRule: [[PrefilterPlace]] = []
+    private var touched: [Int] = []
+
+    public init() {}
+
+    func reset(ruleCount: Int) {
+        poisoned = false
+        for r in touched { byRule[r].removeAll(keepingCapacity: true) }
+        touched.removeAll(keepingCapacity: true)
+        if byRule.count < ruleCount { byRule.append(contentsOf: Array(repeating: [], count: ruleCount - byRule.count)) }
+    }
+
+    @inline(__always) func add(_ rule: Int, _ place: PrefilterPlace) {
+        if byRule[rule].isEmpty { touched.append(rule) }
+        byRule[rule].append(place)
+    }
+
+    func places(_ rule: Int) -> [PrefilterPlace] { byRule[rule] }
+}
