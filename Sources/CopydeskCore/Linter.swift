@@ -1,0 +1,72 @@
+/// Runs a rule set over documents and turns raw matches into positioned, merged, sorted findings.
+public struct Linter: Sendable {
+    public let ruleSet: RuleSet
+
+    public init(ruleSet: RuleSet) { self.ruleSet = ruleSet }
+
+    /// Lints one document. Rules that hit a match limit are reported as errors naming the rule and
+    /// the file; their matches in this file are dropped and the other rules still run.
+    public func lint(_ document: Document, scratch: MatchScratch, rules: [Rule]? = nil) -> FileReport {
+        var raw: [RawMatch] = []
+        var errors: [FileError] = []
+        document.text.withUnsafeBufferPointer { buf in
+            let ctx = CheckContext(document: document, text: buf, scratch: scratch)
+            for rule in rules ?? ruleSet.rules {
+                var mine: [RawMatch] = []
+                do throws(MatchLimitError) {
+                    try rule.kind.run(rule, ctx, into: &mine)
+                    raw.append(contentsOf: mine)
+                } catch {
+                    errors.append(FileError(path: document.path, message: "rule \(rule.id): \(error.description) while matching this file; the rule's findings here are dropped"))
+                }
+            }
+        }
+        return FileReport(path: document.path, findings: Linter.findings(from: raw, in: document), errors: errors)
+    }
+
+    /// Maps raw matches to the source, merges them (at most one finding per line and category:
+    /// matches of one category on the same line, or overlapping, become one finding), and sorts by
+    /// (start offset, rule id).
+    static func findings(from raw: [RawMatch], in doc: Document) -> [Finding] {
+        guard !raw.isEmpty else { return [] }
+        struct Item { var m: RawMatch; var src: Range<Int>; var line: Int }
+        let index = doc.lineIndex
+        var items = raw.map { m -> Item in
+            let src = doc.sourceRange(ofText: m.range)
+            return Item(m: m, src: src, line: index.lineIndex(of: src.lowerBound))
+        }
+        items.sort {
+            if $0.m.rule.category != $1.m.rule.category { return $0.m.rule.category < $1.m.rule.category }
+            if $0.src.lowerBound != $1.src.lowerBound { return $0.src.lowerBound < $1.src.lowerBound }
+            return $0.m.rule.id < $1.m.rule.id
+        }
+        var findings: [Finding] = []
+        var i = 0
+        while i < items.count {
+            var lead = items[i]      // the match whose rule speaks for the merged finding
+            var lo = lead.src.lowerBound, hi = lead.src.upperBound
+            var j = i + 1
+            while j < items.count, items[j].m.rule.category == lead.m.rule.category,
+                  items[j].line == items[i].line || items[j].src.lowerBound < hi {
+                let it = items[j]
+                hi = max(hi, it.src.upperBound)
+                lo = min(lo, it.src.lowerBound)
+                if it.m.rule.severity > lead.m.rule.severity { lead = it }
+                j += 1
+            }
+            let rule = lead.m.rule
+            let text = UTF8Scan.string(doc.source[lo..<hi])
+            findings.append(Finding(
+                rule: rule.id, category: rule.category, severity: rule.severity,
+                message: rule.renderMessage(doc.text, match: text, groups: lead.m.groups),
+                match: text,
+                span: index.span(of: lo..<hi, in: doc.source)))
+            i = j
+        }
+        findings.sort {
+            if $0.span.start.offset != $1.span.start.offset { return $0.span.start.offset < $1.span.start.offset }
+            return $0.rule < $1.rule
+        }
+        return findings
+    }
+}

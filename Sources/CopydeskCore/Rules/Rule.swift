@@ -1,0 +1,128 @@
+/// What a finding is about.
+public enum Category: String, Sendable, CaseIterable, Codable, Comparable {
+    case ads, polls, clickbait, attribution, boilerplate
+    public static func < (a: Category, b: Category) -> Bool { a.rawValue < b.rawValue }
+}
+
+/// How serious a finding is. Ordered: info < warning < error.
+public enum Severity: String, Sendable, CaseIterable, Codable, Comparable {
+    case info, warning, error
+    var rank: Int { switch self { case .info: 0; case .warning: 1; case .error: 2 } }
+    public static func < (a: Severity, b: Severity) -> Bool { a.rank < b.rank }
+}
+
+/// How a rule decides (one file per kind in Checks/).
+public enum RuleKind: String, Sendable, CaseIterable, Codable {
+    /// A pattern matches in the scope.
+    case existence
+    /// A claim cue in a sentence with no attribution and outside quotation marks.
+    case attribution
+    /// A standalone body line shaped like a headline (a recirculation headline).
+    case titleLine = "title-line"
+}
+
+/// Examples that document a rule and run as tests. Triggering examples mark the expected span with «…».
+public struct RuleExamples: Sendable, Equatable {
+    public var triggering: [String]
+    public var nontriggering: [String]
+    public init(triggering: [String] = [], nontriggering: [String] = []) {
+        self.triggering = triggering
+        self.nontriggering = nontriggering
+    }
+}
+
+/// Parameters of the `title-line` kind.
+public struct TitleLineOptions: Sendable, Equatable {
+    public var minWords = 4
+    public var maxWords = 16
+    public var minCapitalized = 0.75
+    public init() {}
+}
+
+/// A compiled rule. Immutable; shared read-only across threads.
+public final class Rule: Sendable {
+    public let id: String
+    public let category: Category
+    public let severity: Severity
+    public let message: String
+    public let description: String
+    public let kind: RuleKind
+    public let scope: Scope
+    public let caseSensitive: Bool
+    public let outsideQuotes: Bool
+    public let patterns: [Pattern]
+    public let exceptions: [Pattern]
+    public let attributions: [Pattern]
+    public let titleLine: TitleLineOptions
+    public let examples: RuleExamples
+    /// Where the rule was defined (file name and 1-based line).
+    public let file: String
+    public let line: Int
+
+    public init(id: String, category: Category, severity: Severity, message: String, description: String,
+                kind: RuleKind, scope: Scope, caseSensitive: Bool = false, outsideQuotes: Bool = false,
+                patterns: [Pattern], exceptions: [Pattern] = [], attributions: [Pattern] = [],
+                titleLine: TitleLineOptions = TitleLineOptions(),
+                examples: RuleExamples = RuleExamples(triggering: [], nontriggering: []),
+                file: String = "", line: Int = 0) {
+        self.id = id
+        self.category = category
+        self.severity = severity
+        self.message = message
+        self.description = description
+        self.kind = kind
+        self.scope = scope
+        self.caseSensitive = caseSensitive
+        self.outsideQuotes = outsideQuotes
+        self.patterns = patterns
+        self.exceptions = exceptions
+        self.attributions = attributions
+        self.titleLine = titleLine
+        self.examples = examples
+        self.file = file
+        self.line = line
+    }
+
+    /// The message with `{match}` (the finding's text) and `{1}`…`{9}` (capture groups of the
+    /// rule's match in `bytes`) filled in.
+    func renderMessage(_ bytes: [UInt8], match: String, groups: [Range<Int>?]) -> String {
+        guard message.contains("{") else { return message }
+        var out = ""
+        var rest = Substring(message)
+        while let open = rest.firstIndex(of: "{") {
+            out += rest[..<open]
+            let after = rest[rest.index(after: open)...]
+            if let close = after.firstIndex(of: "}") {
+                let name = after[..<close]
+                var value: String? = nil
+                if name == "match" || name == "0" {
+                    value = match
+                } else if let n = Int(name), n >= 1, n <= 9 {
+                    value = n <= groups.count ? groups[n - 1].map { UTF8Scan.string(bytes[$0]) } ?? "" : ""
+                }
+                if let value {
+                    out += value.replacingNewlines()
+                    rest = after[after.index(after: close)...]
+                    continue
+                }
+            }
+            out += "{"
+            rest = after
+        }
+        out += rest
+        return out
+    }
+}
+
+extension String {
+    func replacingNewlines() -> String {
+        String(unicodeScalars.map { $0 == "\n" || $0 == "\r" ? " " : Character($0) })
+    }
+}
+
+/// The rules in effect, sorted by id.
+public struct RuleSet: Sendable {
+    public let rules: [Rule]
+    public init(_ rules: [Rule]) { self.rules = rules.sorted { $0.id < $1.id } }
+    public func rule(id: String) -> Rule? { rules.first { $0.id == id } }
+}

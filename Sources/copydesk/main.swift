@@ -1,0 +1,78 @@
+import ArgumentParser
+import CopydeskCore
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Exit codes: 0 nothing at or above --fail-on, 1 findings at or above it, 2 usage/rule/I-O error.
+enum ExitStatus {
+    static let clean: Int32 = 0
+    static let findings: Int32 = 1
+    static let trouble: Int32 = 2
+}
+
+/// Thrown by a command to end with a specific status after its output is written.
+struct Exit: Error { var code: Int32 }
+
+struct Copydesk: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "copydesk",
+        abstract: "Find the junk that leaks into articles: embedded ads, reader polls, clickbait headlines, unattributed claims and boilerplate.",
+        discussion: """
+            `copydesk FILE…` is short for `copydesk lint FILE…`.
+
+            Exit status: 0 when nothing is at or above --fail-on, 1 when findings are, 2 on a usage, \
+            rule-file or I/O error (reported after everything else).
+            """,
+        version: CopydeskVersion.current,
+        subcommands: [Lint.self, Rules.self],
+        defaultSubcommand: Lint.self
+    )
+}
+
+enum FailOn: String, ExpressibleByArgument, CaseIterable {
+    case error, warning, info, never
+    var threshold: Severity? {
+        switch self {
+        case .error: .error
+        case .warning: .warning
+        case .info: .info
+        case .never: nil
+        }
+    }
+}
+
+enum ColorChoice: String, ExpressibleByArgument, CaseIterable { case auto, always, never }
+
+extension ReportFormat: ExpressibleByArgument {}
+extension HeadlineMode: ExpressibleByArgument {}
+extension DocumentFormat: ExpressibleByArgument {}
+
+/// Rule loading shared by the commands: the embedded defaults, or every *.yml in --rules DIR.
+struct RuleOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("Use the rule files (*.yml) in DIR instead of the built-in rules.", valueName: "DIR"))
+    var rules: String?
+
+    func load() -> RuleLoader.Result {
+        if let rules { return RuleLoader.load(directory: rules) }
+        return RuleLoader.loadDefault()
+    }
+}
+
+// Parse and run by hand so usage errors exit 2 (not ArgumentParser's 64) and help/version exit 0.
+do {
+    var command = try Copydesk.parseAsRoot()
+    try command.run()
+    exit(ExitStatus.clean)
+} catch let e as Exit {
+    exit(e.code)
+} catch {
+    let code = Copydesk.exitCode(for: error)
+    let message = Copydesk.fullMessage(for: error)
+    if code == .success {
+        writeOut(message + "\n")
+        exit(ExitStatus.clean)
+    }
+    writeErr("copydesk: " + message + "\n")
+    exit(ExitStatus.trouble)
+}
