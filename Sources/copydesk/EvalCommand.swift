@@ -12,7 +12,7 @@ struct Eval: ParsableCommand {
 
               headline  the article's title (headline-scope rules)
               sentence  body text, a paragraph of its own
-              line      a standalone line of the body (where ads, polls and boilerplate sit)
+              line      a standalone line of the body (where ads and polls sit)
               article   a whole file; --title-field, when present, is its headline
 
             Labels (--label-field, compared case-insensitively): 1/true/yes are positives of the one \

@@ -101,7 +101,7 @@ struct EvalDatasetTests {
     }
 
     @Test func tsvMissingColumnNamesTheColumns() {
-        #expect(throws: DatasetError(path: "data", message: "no column 'label' in the header (columns: clickbait, headline)")) {
+        #expect(throws: DatasetError(path: "data", message: "no column 'label' in the header (columns: clickbait, headline)", missingField: true)) {
             try EvalFixture.tsv("clickbait\theadline\n1\tx\n", required: ["headline", "label"])
         }
         #expect(throws: DatasetError.self) { try EvalFixture.tsv("\n\n") }
@@ -142,7 +142,7 @@ struct EvalDatasetTests {
     }
 
     @Test func jsonLinesFieldNoRowHasIsAnError() {
-        #expect(throws: DatasetError(path: "data", message: "no object has the field 'label' (fields: text, uncertain)")) {
+        #expect(throws: DatasetError(path: "data", message: "no object has the field 'label' (fields: text, uncertain)", missingField: true)) {
             try EvalFixture.tsv("{\"text\": \"a\", \"uncertain\": 1}\n", format: .jsonl)
         }
     }

@@ -46,9 +46,12 @@ public struct DatasetProblem: Sendable, Codable, Equatable, CustomStringConverti
 public struct DatasetError: Error, Sendable, Equatable, CustomStringConvertible {
     public var path: String
     public var message: String
-    public init(path: String, message: String) {
+    /// The error is a field name that no row has (so flags choosing fields would fix it).
+    public var missingField: Bool
+    public init(path: String, message: String, missingField: Bool = false) {
         self.path = path
         self.message = message
+        self.missingField = missingField
     }
     public var description: String { "\(path): \(message)" }
 }
@@ -124,7 +127,7 @@ public enum DatasetReader {
         let missing = required.filter { position[$0] == nil }
         if !missing.isEmpty {
             let what = missing.map { "'\($0)'" }.joined(separator: ", ")
-            throw DatasetError(path: path, message: "no column \(what) in the header (columns: \(list(columns)))")
+            throw DatasetError(path: path, message: "no column \(what) in the header (columns: \(list(columns)))", missingField: true)
         }
         var rows: [DatasetRow] = []
         var problems: [DatasetProblem] = []
@@ -187,7 +190,7 @@ public enum DatasetReader {
         let neverSeen = required.filter { objects > 0 && missingCount[$0] == objects && !keysSeen.contains($0) }
         if !neverSeen.isEmpty {
             let what = neverSeen.map { "'\($0)'" }.joined(separator: ", ")
-            throw DatasetError(path: path, message: "no object has the field \(what) (fields: \(list(keysSeen.sorted())))")
+            throw DatasetError(path: path, message: "no object has the field \(what) (fields: \(list(keysSeen.sorted())))", missingField: true)
         }
         return Dataset(path: path, format: .jsonl, columns: keysSeen.sorted(), rows: rows, problems: problems, rowCount: index)
     }

@@ -45,7 +45,10 @@ public enum Evaluation {
         do {
             dataset = try DatasetReader.read(path: path, format: options.format, required: required, optional: optional.filter { !required.contains($0) })
         } catch {
-            throw EvalError(path: error.path, message: error.message + hint(options))
+            throw EvalError(path: error.path, message: error.message + (error.missingField ? hint(options) : ""))
+        }
+        if dataset.rowCount == 0 {
+            throw EvalError(path: path, message: dataset.format == .tsv ? "no data rows after the header" : "no data rows")
         }
         return try evaluate(dataset, options: options, linter: linter)
     }
