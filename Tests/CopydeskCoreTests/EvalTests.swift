@@ -425,6 +425,7 @@ struct EvalScoringTests {
         #expect(r.counts.map(\.findings) == [1, 2])
         #expect(r.counts.map(\.items) == [1, 2])
         #expect(r.counts.map(\.per100Items) == [25, 50])
+        #expect(r.flaggedItems == 2)
         #expect(r.exampleTotals == ["finding:ads": 1, "finding:boilerplate": 2])
         let listed = r.examples.filter { $0.category == "boilerplate" }
         #expect(listed.count == 1)

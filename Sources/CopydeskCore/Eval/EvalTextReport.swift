@@ -71,7 +71,7 @@ extension EvalReport {
             var t = TextTable(header: ["category", "findings", "items", "per 100 items"])
             for c in counts { t.rows.append([c.category, String(c.findings), String(c.items), RuleStats.fixed(c.per100Items, 2)]) }
             let f = counts.reduce(0) { $0 + $1.findings }
-            t.rows.append(["total", String(f), "-", RuleStats.fixed(Double(f) * 100 / Double(max(1, d.items)), 2)])
+            t.rows.append(["total", String(f), String(flaggedItems), RuleStats.fixed(Double(f) * 100 / Double(max(1, d.items)), 2)])
             out += t.render()
         }
 

@@ -304,6 +304,8 @@ public struct EvalReport: Sendable, Encodable {
     public var overall: Score? = nil
     public var labels: [LabelScore] = []
     public var counts: [Count] = []
+    /// Items with at least one finding of a scored (or counted) category.
+    public var flaggedItems = 0
     public var rules: [RuleScore] = []
     public var examples: [Example] = []
     /// How many false positives, false negatives or findings exist per category, as "kind:category".
@@ -314,7 +316,7 @@ public struct EvalReport: Sendable, Encodable {
     public var stats: RuleStats? = nil
 
     enum CodingKeys: String, CodingKey {
-        case version, tool, dataset, labeled, categories, scores, overall, labels, counts, rules, examples, exampleTotals, problems, errors, stats
+        case version, tool, dataset, labeled, categories, scores, overall, labels, counts, flaggedItems, rules, examples, exampleTotals, problems, errors, stats
     }
     public func encode(to encoder: Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
@@ -330,6 +332,7 @@ public struct EvalReport: Sendable, Encodable {
         } else {
             try c.encode(counts, forKey: .counts)
         }
+        try c.encode(flaggedItems, forKey: .flaggedItems)
         try c.encode(rules, forKey: .rules)
         try c.encode(examples, forKey: .examples)
         try c.encode(exampleTotals, forKey: .exampleTotals)
@@ -381,6 +384,7 @@ public struct EvalReport: Sendable, Encodable {
             report.errors.append(contentsOf: o.errors)
             var flagged = Set<Category>()
             for f in o.findings where scored.contains(f.category) { flagged.insert(f.category) }
+            if !flagged.isEmpty { report.flaggedItems += 1 }
             // Rules.
             var matchedByCategory: [Category: [String]] = [:]
             for id in o.matchedRules {
