@@ -75,18 +75,14 @@ public struct RuleStats: Sendable, Codable, Equatable {
     /// A table for people (written to stderr by the CLI): the costliest rules first.
     public func renderTable() -> String {
         let sorted = rules.sorted { $0.timeMs != $1.timeMs ? $0.timeMs > $1.timeMs : $0.id < $1.id }
-        let idWidth = max(4, sorted.map(\.id.count).max() ?? 0)
-        func num(_ n: Int, _ w: Int) -> String { let s = String(n); return String(repeating: " ", count: max(0, w - s.count)) + s }
-        func ms(_ v: Double, _ w: Int) -> String { let s = RuleStats.fixed(v, 2); return String(repeating: " ", count: max(0, w - s.count)) + s }
-        func pad(_ s: String) -> String { s + String(repeating: " ", count: max(0, idWidth - s.count)) }
-        var out = "\(pad("rule"))  \("matches".leftPadded(9))  \("docs".leftPadded(8))  \("findings".leftPadded(9))  \("errors".leftPadded(6))  \("time ms".leftPadded(10))  \("share".leftPadded(6))\n"
+        var t = TextTable(header: ["rule", "matches", "docs", "findings", "errors", "time ms", "share"])
         for e in sorted {
             let share = ruleTimeMs > 0 ? RuleStats.fixed(100 * e.timeMs / ruleTimeMs, 1) + "%" : "-"
-            out += "\(pad(e.id))  \(num(e.matches, 9))  \(num(e.documents, 8))  \(num(e.findings, 9))  \(num(e.errors, 6))  \(ms(e.timeMs, 10))  \(share.leftPadded(6))\n"
+            t.rows.append([e.id, String(e.matches), String(e.documents), String(e.findings), String(e.errors), RuleStats.fixed(e.timeMs, 2), share])
         }
-        let matches = rules.reduce(0) { $0 + $1.matches }
-        let findings = rules.reduce(0) { $0 + $1.findings }
-        out += "\(pad("total"))  \(num(matches, 9))  \(num(documents, 8))  \(num(findings, 9))  \(num(rules.reduce(0) { $0 + $1.errors }, 6))  \(ms(ruleTimeMs, 10))\n"
+        t.rows.append(["total", String(rules.reduce(0) { $0 + $1.matches }), String(documents), String(rules.reduce(0) { $0 + $1.findings }),
+                       String(rules.reduce(0) { $0 + $1.errors }), RuleStats.fixed(ruleTimeMs, 2), ""])
+        var out = t.render()
         out += "\(rules.count) rule\(rules.count == 1 ? "" : "s") over \(documents) document\(documents == 1 ? "" : "s"); rule time summed over \(threads) thread\(threads == 1 ? "" : "s")"
         if wallTimeMs > 0 { out += "; wall time \(RuleStats.fixed(wallTimeMs, 1)) ms" }
         return out + "\n"
@@ -103,10 +99,6 @@ public struct RuleStats: Sendable, Codable, Equatable {
         while frac.count < digits { frac = "0" + frac }
         return (v < 0 && n > 0 ? "-" : "") + String(whole) + (digits > 0 ? "." + frac : "")
     }
-}
-
-extension String {
-    func leftPadded(_ n: Int) -> String { count >= n ? self : String(repeating: " ", count: n - count) + self }
 }
 
 /// Collects `RuleStats` while one thread lints: pass it to `Linter.lint(_:scratch:rules:stats:)`.
