@@ -17,9 +17,11 @@ public struct Linter: Sendable {
 
     /// Lints one document. Rules that hit a match limit are reported as errors naming the rule and
     /// the file; their matches in this file are dropped and the other rules still run.
-    public func lint(_ document: Document, scratch: MatchScratch, rules: [Rule]? = nil) -> FileReport {
+    /// `stats` (optional, `--stats`) counts each rule's matches and time.
+    public func lint(_ document: Document, scratch: MatchScratch, rules: [Rule]? = nil, stats: RuleStatsCollector? = nil) -> FileReport {
         var raw: [RawMatch] = []
         var errors: [FileError] = []
+        stats?.beginDocument()
         document.text.withUnsafeBufferPointer { buf in
             var ctx = CheckContext(document: document, text: buf, scratch: scratch)
             let hits = scratch.prefilterHits
@@ -38,15 +40,20 @@ public struct Linter: Sendable {
                     ctx.places = places
                 }
                 var mine: [RawMatch] = []
+                let started = stats?.start() ?? 0
                 do throws(MatchLimitError) {
                     try rule.kind.run(rule, ctx, into: &mine)
                     raw.append(contentsOf: mine)
+                    stats?.record(rule, matches: mine.count, failed: false, since: started)
                 } catch {
                     errors.append(FileError(path: document.path, message: "rule \(rule.id): \(error.description) while matching this file; the rule's findings here are dropped"))
+                    stats?.record(rule, matches: 0, failed: true, since: started)
                 }
             }
         }
-        return FileReport(path: document.path, findings: Linter.findings(from: raw, in: document), errors: errors)
+        let findings = Linter.findings(from: raw, in: document)
+        stats?.recordFindings(findings)
+        return FileReport(path: document.path, findings: findings, errors: errors)
     }
 
     /// Maps raw matches to the source, merges them (at most one finding per line and category:

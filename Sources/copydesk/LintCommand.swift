@@ -38,6 +38,9 @@ struct Lint: ParsableCommand {
     @Option(name: .long, help: "Color the text output: auto (a terminal without NO_COLOR), always or never.")
     var color: ColorChoice = .auto
 
+    @Flag(name: .long, help: "Per rule: matches, findings and time spent (a table on stderr; a \"stats\" object in JSON output).")
+    var stats = false
+
     @Flag(name: .customLong("no-prefilter"), help: "Run every rule on every unit of its scope instead of only where the rule's literals occur (slower; the findings are the same).")
     var noPrefilter = false
 
@@ -50,11 +53,12 @@ struct Lint: ParsableCommand {
         var inputs = paths
         if inputs.isEmpty { inputs = isatty(0) == 1 ? ["."] : ["-"] }
         let linter = Linter(ruleSet: loaded.ruleSet, prefilter: !noPrefilter)
-        var result = LintRunner.run(paths: inputs, linter: linter, options: options)
+        var result = LintRunner.run(paths: inputs, linter: linter, options: options, stats: stats)
         result.errors.append(contentsOf: loaded.errors.map { FileError(path: $0.file, message: ruleErrorMessage($0)) })
         result.errors.sort { ($0.path, $0.message) < ($1.path, $1.message) }
         let context = ReportContext(color: format == .text && useColor(color, fd: 1), ruleSet: loaded.ruleSet)
         writeOut(format.reporter.render(result, context: context))
+        if let s = result.stats, format != .json { writeErr(s.renderTable()) }
         if !result.allErrors.isEmpty { throw Exit(code: ExitStatus.trouble) }
         if result.hasFindings(atOrAbove: failOn.threshold) { throw Exit(code: ExitStatus.findings) }
     }

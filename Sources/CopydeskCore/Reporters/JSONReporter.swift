@@ -22,6 +22,8 @@ public struct JSONReporter: Reporter {
         var errors: [FileError]
         var skipped: [SkippedFile]
         var summary: Summary
+        /// Only with `--stats`.
+        var stats: RuleStats?
     }
 
     public func render(_ result: LintResult, context: ReportContext) -> String {
@@ -36,7 +38,8 @@ public struct JSONReporter: Reporter {
                 files: result.files.count, filesWithFindings: withFindings.count, findings: result.findingCount,
                 errors: errors.count, skipped: result.skipped.count,
                 bySeverity: Dictionary(uniqueKeysWithValues: Severity.allCases.map { ($0.rawValue, result.count($0)) }),
-                byCategory: Dictionary(uniqueKeysWithValues: Category.allCases.map { ($0.rawValue, result.count($0)) })))
+                byCategory: Dictionary(uniqueKeysWithValues: Category.allCases.map { ($0.rawValue, result.count($0)) })),
+            stats: result.stats)
         return JSONReporter.encode(report) + "\n"
     }
 
