@@ -38,6 +38,7 @@ public struct Linter: Sendable {
                     let places = hits.places(r)
                     if places.isEmpty { continue }   // no literal of the rule: it cannot match here
                     ctx.places = places
+                    ctx.leads = prefilter!.patternLeads[r]
                 }
                 var mine: [RawMatch] = []
                 let started = stats?.start() ?? 0

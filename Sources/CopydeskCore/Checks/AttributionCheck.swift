@@ -6,7 +6,7 @@ enum AttributionCheck {
     static func run(_ rule: Rule, _ ctx: CheckContext, into out: inout [RawMatch]) throws(MatchLimitError) {
         for candidate in ctx.units(.sentence) {
             let sentence = candidate.range
-            let cues = try ctx.allMatches(rule.patterns, in: sentence, only: candidate.patterns, skipQuoted: true)
+            let cues = try ctx.allMatches(rule.patterns, in: candidate, skipQuoted: true)
             if cues.isEmpty { continue }
             if ctx.document.containsQuote(sentence) { continue }
             if try ctx.anyMatch(rule.attributions, in: sentence) { continue }

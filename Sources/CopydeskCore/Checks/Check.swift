@@ -14,6 +14,9 @@ struct CheckContext {
     /// Places holding one of the current rule's prefilter literals (in order of end offset);
     /// nil when the rule is not filtered and runs every pattern on every unit.
     var places: [PrefilterPlace]? = nil
+    /// Per pattern of the current rule: how far before its literal a match can start (nil:
+    /// unbounded, search the whole unit).
+    var leads: [LeadBound?] = []
 
     /// The units of `scope` the current rule must look at, each with the patterns that can match
     /// in it: every unit and pattern, or (prefiltered) only units holding one of the literals.
@@ -28,26 +31,59 @@ struct CheckContext {
         return false
     }
 
-    /// Whether any of `patterns` selected by `mask` (bit i: pattern i; patterns past 64 always
-    /// count) matches inside `unit`.
-    func anyMatch(_ patterns: [Pattern], in unit: Range<Int>, only mask: UInt64) throws(MatchLimitError) -> Bool {
-        for (i, p) in patterns.enumerated() where CheckContext.selected(i, mask) {
-            if try p.matches(in: text, range: unit, scratch: scratch) { return true }
+    /// Whether any of the rule's `patterns` the prefilter left in play matches inside `unit`.
+    func anyMatch(_ patterns: [Pattern], in unit: CandidateUnit) throws(MatchLimitError) -> Bool {
+        for (i, p) in patterns.enumerated() where CheckContext.selected(i, unit.patterns) {
+            var found = false
+            try forEachMatch(p, i, unit) { _ in found = true; return false }
+            if found { return true }
         }
         return false
     }
 
-    /// Every match of every pattern selected by `mask` inside `unit`, in pattern order. A
-    /// pattern left out by the prefilter cannot match in the unit, so the result is the same.
-    func allMatches(_ patterns: [Pattern], in unit: Range<Int>, only mask: UInt64 = CandidateUnit.allPatterns, skipQuoted: Bool) throws(MatchLimitError) -> [PatternMatch] {
+    /// Every match of every one of the rule's `patterns` the prefilter left in play inside
+    /// `unit`, in pattern order. A pattern left out cannot match there, so the result is the
+    /// same as running them all.
+    func allMatches(_ patterns: [Pattern], in unit: CandidateUnit, skipQuoted: Bool) throws(MatchLimitError) -> [PatternMatch] {
         var out: [PatternMatch] = []
-        for (i, p) in patterns.enumerated() where CheckContext.selected(i, mask) {
-            try p.forEachMatch(in: text, range: unit, scratch: scratch) { m in
+        for (i, p) in patterns.enumerated() where CheckContext.selected(i, unit.patterns) {
+            try forEachMatch(p, i, unit) { m in
                 if !m.range.isEmpty && !(skipQuoted && document.isQuoted(m.range.lowerBound)) { out.append(m) }
                 return true
             }
         }
         return out
+    }
+
+    /// Every match of pattern `i` of the rule in `unit`. With a bounded lead, PCRE2 is tried
+    /// only at the start offsets from which a match could reach one of the pattern's literal
+    /// places in the unit; otherwise the whole unit is searched.
+    func forEachMatch(_ p: Pattern, _ i: Int, _ unit: CandidateUnit, _ body: (PatternMatch) -> Bool) throws(MatchLimitError) {
+        guard let places, i < 64, i < leads.count, let lead = leads[i] else {
+            return try p.forEachMatch(in: text, range: unit.range, scratch: scratch, body)
+        }
+        // Starts of this pattern's literal occurrences inside the unit, ascending.
+        var starts: [Int] = []
+        let bit: UInt64 = 1 << UInt64(i)
+        for n in unit.places {
+            let place = places[n]
+            if place.patterns & bit != 0, unit.range.lowerBound <= place.range.lowerBound, place.range.upperBound <= unit.range.upperBound,
+               place.context.allows(text, place.range, in: unit.range) {
+                starts.append(place.range.lowerBound)
+            }
+        }
+        if starts.isEmpty { return }
+        starts.sort()
+        // Windows [earliest start, literal start], in order (both ends grow with the literal start).
+        var k = 0
+        var windowStart = -1
+        let floor = unit.range.lowerBound
+        try p.forEachMatch(in: text, range: unit.range, scratch: scratch, attempts: { c in
+            while k < starts.count && starts[k] < c { k += 1; windowStart = -1 }
+            guard k < starts.count else { return nil }
+            if windowStart < 0 { windowStart = lead.earliestStart(text, before: starts[k], floor: floor) }
+            return max(c, windowStart)
+        }, body)
     }
 
     @inline(__always) static func selected(_ i: Int, _ mask: UInt64) -> Bool {

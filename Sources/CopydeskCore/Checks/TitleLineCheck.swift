@@ -12,7 +12,7 @@ enum TitleLineCheck {
         let text = ctx.document.text
         for candidate in ctx.units(.standaloneLine) where looksLikeHeadline(text, candidate.range, rule.titleLine, ctx.document) {
             let line = candidate.range
-            if !rule.patterns.isEmpty, !(try ctx.anyMatch(rule.patterns, in: line, only: candidate.patterns)) { continue }
+            if !rule.patterns.isEmpty, !(try ctx.anyMatch(rule.patterns, in: candidate)) { continue }
             if try ctx.anyMatch(rule.exceptions, in: line) { continue }
             out.append(RawMatch(rule: rule, range: line, groups: []))
         }

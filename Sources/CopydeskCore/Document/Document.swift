@@ -37,11 +37,24 @@ struct Segment: Sendable {
     var sourceLength: Int
 }
 
-/// A scope unit a rule must look at, and which of its patterns (bit i: pattern i) can match in it.
+/// A scope unit a rule must look at, which of its patterns (bit i: pattern i) can match in it,
+/// and where the prefilter places inside it are (`places` spans them, as indexes into the rule's
+/// places; places in that span but outside the unit are skipped by whoever reads them).
 struct CandidateUnit {
     var range: Range<Int>
     var patterns: UInt64
+    var places: Range<Int> = 0..<0
     static let allPatterns: UInt64 = ~0
+
+    mutating func add(_ n: Int, _ place: PrefilterPlace) {
+        patterns |= place.patterns
+        places = min(places.lowerBound, n)..<max(places.upperBound, n + 1)
+    }
+
+    mutating func merge(_ other: CandidateUnit) {
+        patterns |= other.patterns
+        places = min(places.lowerBound, other.places.lowerBound)..<max(places.upperBound, other.places.upperBound)
+    }
 }
 
 /// An article ready for linting: the original bytes, the lintable text extracted from them (markup,
@@ -179,17 +192,12 @@ public final class Document {
         case .sentence:
             // Sentences of the paragraphs that hold a place: (paragraph, sentence) keys in order.
             var picked: [(key: Int, unit: CandidateUnit)] = []
-            for place in places {
+            for (n, place) in places.enumerated() {
                 guard let k = Document.unitIndex(paragraphs, containing: place.range) else { continue }
                 let sentences = sentences(inParagraph: k)
                 guard let i = Document.unitIndex(sentences, containing: place.range),
                       place.context.allows(t, place.range, in: sentences[i]) else { continue }
-                let key = k << 32 | i
-                if let last = picked.last, last.key == key {
-                    picked[picked.count - 1].unit.patterns |= place.patterns
-                } else {
-                    picked.append((key, CandidateUnit(range: sentences[i], patterns: place.patterns)))
-                }
+                Document.pick(&picked, key: k << 32 | i, sentences[i], n, place)
             }
             return Document.merged(picked)
         case .quote:
@@ -209,16 +217,22 @@ public final class Document {
         return lo - 1
     }
 
+    /// Adds place number `n` to the unit with `key`: to the last one picked when it is the same.
+    @inline(__always)
+    static func pick(_ picked: inout [(key: Int, unit: CandidateUnit)], key: Int, _ range: Range<Int>, _ n: Int, _ place: PrefilterPlace) {
+        if let last = picked.last, last.key == key {
+            picked[picked.count - 1].unit.add(n, place)
+        } else {
+            picked.append((key, CandidateUnit(range: range, patterns: place.patterns, places: n..<(n + 1))))
+        }
+    }
+
     /// The units of a sorted, disjoint list that contain a place, in order, each once.
     static func disjointUnits(_ units: [Range<Int>], containing places: [PrefilterPlace], _ t: UnsafeBufferPointer<UInt8>) -> [CandidateUnit] {
         var picked: [(key: Int, unit: CandidateUnit)] = []
-        for place in places {
+        for (n, place) in places.enumerated() {
             guard let k = unitIndex(units, containing: place.range), place.context.allows(t, place.range, in: units[k]) else { continue }
-            if let last = picked.last, last.key == k {
-                picked[picked.count - 1].unit.patterns |= place.patterns
-            } else {
-                picked.append((k, CandidateUnit(range: units[k], patterns: place.patterns)))
-            }
+            pick(&picked, key: k, units[k], n, place)
         }
         return merged(picked)
     }
@@ -227,23 +241,23 @@ public final class Document {
     static func overlappingUnits(_ units: [Range<Int>], containing places: [PrefilterPlace], _ t: UnsafeBufferPointer<UInt8>) -> [CandidateUnit] {
         var out: [CandidateUnit] = []
         for u in units {
-            var mask: UInt64 = 0
-            for p in places where u.lowerBound <= p.range.lowerBound && p.range.upperBound <= u.upperBound && p.context.allows(t, p.range, in: u) {
-                mask |= p.patterns
+            var unit: CandidateUnit? = nil
+            for (n, p) in places.enumerated() where u.lowerBound <= p.range.lowerBound && p.range.upperBound <= u.upperBound && p.context.allows(t, p.range, in: u) {
+                if unit == nil { unit = CandidateUnit(range: u, patterns: p.patterns, places: n..<(n + 1)) } else { unit!.add(n, p) }
             }
-            if mask != 0 { out.append(CandidateUnit(range: u, patterns: mask)) }
+            if let unit { out.append(unit) }
         }
         return out
     }
 
-    /// Keyed units in key order, each key once with its masks combined. Places arrive in order
+    /// Keyed units in key order, each key once with its places combined. Places arrive in order
     /// of end offset, so keys almost always arrive in order already.
     static func merged(_ picked: [(key: Int, unit: CandidateUnit)]) -> [CandidateUnit] {
         if !zip(picked, picked.dropFirst()).contains(where: { $0.key >= $1.key }) { return picked.map(\.unit) }
         var out: [CandidateUnit] = []
         var lastKey = Int.min
         for p in picked.sorted(by: { $0.key < $1.key }) {
-            if p.key == lastKey { out[out.count - 1].patterns |= p.unit.patterns } else { out.append(p.unit) }
+            if p.key == lastKey { out[out.count - 1].merge(p.unit) } else { out.append(p.unit) }
             lastKey = p.key
         }
         return out

@@ -11,6 +11,8 @@
 public struct Prefilter: Sendable {
     /// Per rule, in the order given at init: the literals it needs, or nil when it always runs.
     public let ruleLiterals: [[String]?]
+    /// Per filtered rule and pattern: how far before its literal a match can start (nil: unbounded).
+    let patternLeads: [[LeadBound?]]
     let scanner: PrefilterScanner
     /// Literal id → the rules that need it: the patterns (bit i: pattern i) that need it, and
     /// the context those patterns require around it.
@@ -31,8 +33,12 @@ public struct Prefilter: Sendable {
         var literals: [[UInt8]] = []
         var literalRules: [[Need]] = []
         var perRule: [[String]?] = []
+        var leads: [[LeadBound?]] = []
         for (r, rule) in rules.enumerated() {
-            guard let sets = Prefilter.requiredLiterals(of: rule) else { perRule.append(nil); continue }
+            guard let analyses = Prefilter.analyses(of: rule) else { perRule.append(nil); leads.append([]); continue }
+            // An anchored pattern is one attempt at the unit's start: no windows needed.
+            leads.append(zip(analyses, rule.patterns).map { $1.isAnchored ? nil : $0.lead })
+            let sets = analyses.map(\.literals)
             // (literal, context) → the patterns needing it (a rule with more than 64 patterns:
             // all of them on any of its literals).
             struct Key: Hashable { var literal: [UInt8]; var context: LiteralContext }
@@ -63,6 +69,7 @@ public struct Prefilter: Sendable {
         isActive = !literals.isEmpty
         literals.append(contentsOf: PrefilterScanner.poison)
         ruleLiterals = perRule
+        patternLeads = leads
         self.literalRules = literalRules
         scanner = PrefilterScanner(literals: literals)
     }
@@ -77,20 +84,20 @@ public struct Prefilter: Sendable {
         return s
     }
 
-    /// Per pattern of the rule, the literals one of which any match of that pattern contains;
-    /// nil when the rule must run everywhere.
-    static func requiredLiterals(of rule: Rule) -> [Set<[UInt8]>]? {
+    /// Per pattern of the rule, the literals one of which any match of that pattern contains
+    /// (and the lead before them); nil when the rule must run everywhere.
+    static func analyses(of rule: Rule) -> [PrefilterLiterals.Analysis]? {
         switch rule.kind {
         case .existence, .attribution: break
         case .titleLine: if rule.patterns.isEmpty { return nil }
         }
         guard !rule.patterns.isEmpty else { return nil }
-        var sets: [Set<[UInt8]>] = []
+        var out: [PrefilterLiterals.Analysis] = []
         for p in rule.patterns {
-            guard let set = PrefilterLiterals.required(p.source) else { return nil }
-            sets.append(set)
+            guard let a = PrefilterLiterals.analyze(p.source) else { return nil }
+            out.append(a)
         }
-        return sets
+        return out
     }
 
     /// Scans `text` once. Afterwards `hits.places(rule)` holds, for each filtered rule, the

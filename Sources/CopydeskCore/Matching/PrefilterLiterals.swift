@@ -1,6 +1,6 @@
 /// Required-literal analysis of PCRE2 patterns, for the prefilter.
 ///
-/// `PrefilterLiterals.required(pattern)` returns a set of byte strings such that every match of
+/// `PrefilterLiterals.analyze(pattern)` returns a set of byte strings such that every match of
 /// the pattern contains at least one of them, compared ASCII-case-insensitively (the strings are
 /// lowercased), or nil when no such set can be derived. Soundness is the whole point: a wrong
 /// answer would silently drop findings, so anything the analysis does not fully understand
@@ -18,6 +18,10 @@
 /// after it. Inside the analysis these are marker bytes (never valid UTF-8) in the literal;
 /// `split` turns them into `LiteralContext` flags the linter checks against the neighbouring
 /// text bytes, so "pin" in "opinion" does not count for `\bpin\b`.
+///
+/// The analysis also bounds the *lead*: how much text a match can consume before the literal
+/// (`LeadBound`). With it, PCRE2 is tried anchored at the few start positions near each
+/// occurrence instead of searching the whole unit.
 enum PrefilterLiterals {
     static let markWordBoundary: UInt8 = 0xFF
     static let markSpaceAfter: UInt8 = 0xFE
@@ -30,34 +34,58 @@ enum PrefilterLiterals {
 
     typealias LiteralSet = Set<[UInt8]>
 
+    /// A required literal set and the lead of its literals (nil: unbounded).
+    struct Requirement {
+        var literals: LiteralSet
+        var lead: LeadBound?
+    }
+
     /// What is known about the text a node matches.
     struct Info {
         /// The node matches exactly one of these strings (nil: unknown or too many).
         var exact: LiteralSet?
         /// Every match of the node contains one of these (nil: nothing known).
-        var required: LiteralSet?
-
-        static let unknown = Info(exact: nil, required: nil)
-        static let empty = Info(exact: [[]], required: nil)
-
+        var required: Requirement?
+        /// How long a match of the node can be (nil: unbounded).
+        var length: LeadBound?
+        /// For a one-character atom, the bytes that character can consist of (for repetition).
+        var charBytes: ByteSet? = nil
         /// A `\s` (repeated at least once): the text at this place is whitespace.
         var isSpace = false
 
-        /// The best required set this node offers on its own.
-        var bestRequired: LiteralSet? {
-            PrefilterLiterals.better(required, PrefilterLiterals.usable(exact))
+        static let empty = Info(exact: [[]], required: nil, length: .zero)
+        /// One character of unknown kind made of `bytes`.
+        static func char(_ bytes: ByteSet) -> Info { Info(exact: nil, required: nil, length: LeadBound(fixed: 4), charBytes: bytes) }
+        static let anyChar = Info.char(.all)
+        /// Text of unknown content and length.
+        static let unbounded = Info(exact: nil, required: nil, length: nil)
+
+        /// The best required set this node offers on its own (an exact set starts at the node).
+        var best: Requirement? {
+            PrefilterLiterals.better(required, usable(exact).map { Requirement(literals: $0, lead: .zero) })
         }
     }
 
     struct Unsupported: Error {}
 
-    /// The literal set every match of `pattern` must contain one of (with context marks), or nil.
-    static func required(_ pattern: String) -> LiteralSet? {
-        var parser = Parser(Array(pattern.unicodeScalars))
-        guard let info = try? parser.parsePattern() else { return nil }
-        guard let set = info.bestRequired, isWorthScanning(set) else { return nil }
-        return minimized(set)
+    /// What the prefilter knows about one pattern.
+    struct Analysis {
+        /// Literals (with context marks) one of which every match contains.
+        var literals: LiteralSet
+        /// How far before the literal a match can start; nil when unbounded or unknown.
+        var lead: LeadBound?
     }
+
+    /// The analysis of `pattern`, or nil when no literal set can be derived.
+    static func analyze(_ pattern: String) -> Analysis? {
+        var parser = Parser(Array(pattern.unicodeScalars))
+        guard let info = try? parser.parsePattern(), let best = info.best, isWorthScanning(best.literals) else { return nil }
+        // \G depends on where the search starts, so the search may not start anywhere else.
+        return Analysis(literals: minimized(best.literals), lead: parser.usesG ? nil : best.lead)
+    }
+
+    /// The literal set every match of `pattern` must contain one of (with context marks), or nil.
+    static func required(_ pattern: String) -> LiteralSet? { analyze(pattern)?.literals }
 
     /// A literal without its marks, and the context the marks stand for.
     static func split(_ marked: [UInt8]) -> (content: [UInt8], context: LiteralContext) {
@@ -115,12 +143,15 @@ enum PrefilterLiterals {
         return set
     }
 
-    /// The more selective of two required sets: the one expected to occur less often in English
-    /// text (ties: the first).
-    static func better(_ a: LiteralSet?, _ b: LiteralSet?) -> LiteralSet? {
-        guard let a = usable(a) else { return usable(b) }
-        guard let b = usable(b) else { return a }
-        return cost(b) < cost(a) ? b : a
+    /// The more selective of two requirements: the one expected to occur less often in English
+    /// text; on a near tie, the one with a bounded lead; then the first.
+    static func better(_ a: Requirement?, _ b: Requirement?) -> Requirement? {
+        guard let a, usable(a.literals) != nil else { return b.flatMap { usable($0.literals) != nil ? $0 : nil } }
+        guard let b, usable(b.literals) != nil else { return a }
+        var ca = cost(a.literals), cb = cost(b.literals)
+        if a.lead == nil { ca *= 1.5 }
+        if b.lead == nil { cb *= 1.5 }
+        return cb < ca ? b : a
     }
 
     /// Expected occurrences of any literal of the set per byte of English text (a rough model:
@@ -215,10 +246,30 @@ enum PrefilterLiterals {
         return out
     }
 
+    /// ASCII sets of the escapes that stand for one character (every non-ASCII byte is assumed
+    /// possible for them, as Unicode classes can hold non-ASCII characters).
+    static func escapeBytes(_ c: Unicode.Scalar) -> ByteSet? {
+        switch c {
+        case "d": return ByteSet.ascii { $0 >= 0x30 && $0 <= 0x39 }.union(.nonASCII)
+        case "D": return ByteSet.ascii { !($0 >= 0x30 && $0 <= 0x39) }.union(.nonASCII)
+        case "w": return ByteSet.ascii(isASCIIWordByte).union(.nonASCII)
+        case "W": return ByteSet.ascii { !isASCIIWordByte($0) }.union(.nonASCII)
+        case "s": return ByteSet.ascii(LiteralContext.isASCIISpace).union(.nonASCII)
+        case "S": return ByteSet.ascii { !LiteralContext.isASCIISpace($0) }.union(.nonASCII)
+        case "h": return ByteSet.ascii { $0 == 0x20 || $0 == 0x09 }.union(.nonASCII)
+        case "H": return ByteSet.ascii { !($0 == 0x20 || $0 == 0x09) }.union(.nonASCII)
+        case "v": return ByteSet.ascii { $0 >= 0x0A && $0 <= 0x0D }.union(.nonASCII)
+        case "V": return ByteSet.ascii { !($0 >= 0x0A && $0 <= 0x0D) }.union(.nonASCII)
+        default: return nil
+        }
+    }
+
     /// A recursive-descent reader of PCRE2 pattern syntax (non-extended mode), computing `Info`.
     struct Parser {
         let s: [Unicode.Scalar]
         var i = 0
+        /// Whether the pattern uses \G (the search start), which rules out anchored attempts.
+        var usesG = false
         init(_ s: [Unicode.Scalar]) { self.s = s }
 
         var atEnd: Bool { i >= s.count }
@@ -239,21 +290,30 @@ enum PrefilterLiterals {
             }
             if branches.count == 1 { return branches[0] }
             var exact: LiteralSet? = LiteralSet()
-            var required: LiteralSet? = LiteralSet()
+            var required: Requirement? = Requirement(literals: [], lead: .zero)
+            var length: LeadBound? = .zero
             for b in branches {
                 if let e = b.exact, let cur = exact, cur.count + e.count <= maxSetSize { exact = cur.union(e) } else { exact = nil }
-                if let r = b.bestRequired, let cur = required, cur.count + r.count <= maxSetSize { required = cur.union(r) } else { required = nil }
+                if let r = b.best, let cur = required, cur.literals.count + r.literals.count <= maxSetSize {
+                    required = Requirement(literals: cur.literals.union(r.literals), lead: LeadBound.max(cur.lead, r.lead))
+                } else {
+                    required = nil
+                }
+                length = LeadBound.max(length, b.length)
             }
-            return Info(exact: exact, required: usable(required))
+            if let r = required, usable(r.literals) == nil { required = nil }
+            return Info(exact: exact, required: required, length: length)
         }
 
         /// Concatenation of quantified atoms up to '|', ')' or the end.
         mutating func parseSequence() throws(Unsupported) -> Info {
             var run: LiteralSet = [[]]        // cross product of the current run of exact atoms
-            var best: LiteralSet? = nil
+            var runLead: LeadBound? = .zero     // length of the text before the run
+            var before: LeadBound? = .zero      // length of the text before the current atom
+            var best: Requirement? = nil
             var allExact = true
             func closeRun() {
-                best = better(best, run)
+                best = better(best, Requirement(literals: run, lead: runLead))
                 run = [[]]
             }
             while let c = peek(), c != "|", c != ")" {
@@ -263,7 +323,9 @@ enum PrefilterLiterals {
                     if let marked = product(run, [[markSpaceAfter]]) { run = marked }
                     allExact = false
                     closeRun()
+                    before = LeadBound.sum(before, atom.length)
                     run = [[markSpaceBefore]]
+                    runLead = before
                     continue
                 }
                 if let e = atom.exact {
@@ -274,16 +336,21 @@ enum PrefilterLiterals {
                         closeRun()
                         allExact = false
                         run = e.contains { $0.count > maxLiteralLength } ? [[]] : e
+                        runLead = before
                     }
                 } else {
                     allExact = false
                     closeRun()
-                    best = better(best, atom.required)
+                    if let r = atom.required {
+                        best = better(best, Requirement(literals: r.literals, lead: LeadBound.sum(before, r.lead)))
+                    }
+                    runLead = LeadBound.sum(before, atom.length)
                 }
+                before = LeadBound.sum(before, atom.length)
             }
             let exact = allExact ? run : nil
             closeRun()
-            return Info(exact: exact, required: best)
+            return Info(exact: exact, required: best, length: before)
         }
 
         mutating func parseQuantifiedAtom() throws(Unsupported) -> Info {
@@ -298,12 +365,22 @@ enum PrefilterLiterals {
                 }
                 guard var last = chars.popLast() else { return .empty }
                 last = try applyQuantifier(to: last)
-                var info = Info.empty
+                // Only the quoted characters before the last (and the last when it is exact) form
+                // a literal starting at the node; the length is the sum.
+                var literal: LiteralSet? = [[]]
+                var length: LeadBound? = .zero
                 for c in chars + [last] {
-                    if let a = info.exact, let b = c.exact, let p = product(a, b) { info = Info(exact: p, required: nil) }
-                    else { return Info(exact: nil, required: better(info.bestRequired, c.bestRequired)) }
+                    if let a = literal, let b = c.exact { literal = product(a, b) } else { literal = nil }
+                    length = LeadBound.sum(length, c.length)
                 }
-                return info
+                if let literal { return Info(exact: literal, required: nil, length: length) }
+                // Otherwise the leading run of exact characters is required, at the start.
+                var prefix: LiteralSet = [[]]
+                for c in chars {
+                    guard let b = c.exact, let p = product(prefix, b) else { break }
+                    prefix = p
+                }
+                return Info(exact: nil, required: Requirement(literals: prefix, lead: .zero), length: length)
             }
             let atom = try parseAtom()
             return try applyQuantifier(to: atom)
@@ -325,14 +402,23 @@ enum PrefilterLiterals {
             }
             // Lazy or possessive suffix.
             if let n = peek(), n == "?" || n == "+" { i += 1 }
-            // A quantifier right after another one is a PCRE2 error; the pattern compiled, so
-            // anything else here is a new atom.
+            // Length of the repetition: bounded counts multiply; an unbounded repeat of one
+            // character is made of that character's bytes; anything else is unbounded.
+            var length: LeadBound?
+            if let m = maximum {
+                length = atom.length.flatMap { $0.fixed > 0 && m > LeadBound.limit / $0.fixed ? nil : LeadBound(fixed: $0.fixed * m, free: $0.free) }
+            } else if let bytes = atom.charBytes {
+                length = LeadBound(fixed: 0, free: bytes)
+            } else {
+                length = nil
+            }
             if minimum == 0 {
-                if maximum == 1, let e = atom.exact, e.count < maxSetSize { return Info(exact: e.union([[]]), required: nil) }
-                return .unknown
+                if maximum == 1, let e = atom.exact, e.count < maxSetSize { return Info(exact: e.union([[]]), required: nil, length: length) }
+                return Info(exact: nil, required: nil, length: length)
             }
             if minimum == 1 && maximum == 1 { return atom }
-            var repeated = Info(exact: nil, required: atom.bestRequired)
+            // The first repetition holds the requirement, at the same lead.
+            var repeated = Info(exact: nil, required: atom.best, length: length)
             repeated.isSpace = atom.isSpace
             return repeated
         }
@@ -349,18 +435,27 @@ enum PrefilterLiterals {
                 k += 1
             }
             guard k < s.count else { return nil }
-            let parts = text.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingSpaces }
+            let parts = text.split(separator: ",", omittingEmptySubsequences: false).map { String($0.filter { $0 != " " }) }
             guard parts.count <= 2, parts.contains(where: { !$0.isEmpty }) else { return nil }
             i = k + 1
-            // When in doubt, the smaller minimum (less required) is the safe reading.
+            // When in doubt, the smaller minimum and the larger maximum are the safe readings.
             let minimum = Int(parts[0]) ?? 0
-            let maximum: Int? = parts.count == 1 ? minimum : (parts[1].isEmpty ? nil : Int(parts[1]))
-            return (minimum, maximum)
+            let maximum: Int? = parts.count == 1 ? Int(parts[0]) : (parts[1].isEmpty ? nil : Int(parts[1]))
+            return (minimum, maximum.map { Swift.max($0, minimum) })
         }
 
         func charInfo(_ c: Unicode.Scalar) -> Info {
-            guard let b = fold(c) else { return .unknown }
-            return Info(exact: [b], required: nil)
+            guard let b = fold(c) else { return .anyChar }
+            // An ASCII character matches only itself or its other case (one byte); an uncased
+            // character matches only itself.
+            var set = ByteSet()
+            if b.count == 1 {
+                set.insert(b[0])
+                if isASCIILetter(b[0]) { set.insert(b[0] & ~0x20) }
+            } else {
+                set = .nonASCII
+            }
+            return Info(exact: [b], required: nil, length: LeadBound(fixed: b.count), charBytes: set)
         }
 
         mutating func parseAtom() throws(Unsupported) -> Info {
@@ -374,14 +469,14 @@ enum PrefilterLiterals {
                 return try parseEscape()
             case ".":
                 i += 1
-                return .unknown
+                return .anyChar
             case "^", "$":
                 i += 1
                 return .empty
             case "{", "*", "+", "?":
                 // A literal brace (not a quantifier) or a stray quantifier character.
                 i += 1
-                return .unknown
+                return .anyChar
             default:
                 i += 1
                 return charInfo(c)
@@ -436,14 +531,14 @@ enum PrefilterLiterals {
                 }
                 if n == "=" || n == ">" {           // back-reference or subroutine call by name
                     try skipTo(")")
-                    return .unknown
+                    return .unbounded
                 }
                 throw Unsupported()
             case "R", "&", "+", "0", "1", "2", "3", "4", "5", "6", "7", "8", "9":
                 try skipTo(")")                     // recursion / subroutine call
-                return .unknown
+                return .unbounded
             case "-":
-                if let n = peek(1), n.value >= 0x30 && n.value <= 0x39 { try skipTo(")"); return .unknown }
+                if let n = peek(1), n.value >= 0x30 && n.value <= 0x39 { try skipTo(")"); return .unbounded }
                 return try parseOptions()
             case "#", "(", "C":
                 throw Unsupported()                 // comments, conditionals, callouts
@@ -491,21 +586,29 @@ enum PrefilterLiterals {
             i += 1
             switch c {
             case "b":
-                return Info(exact: [[markWordBoundary]], required: nil)
-            case "B", "A", "z", "Z", "G", "K":
+                return Info(exact: [[markWordBoundary]], required: nil, length: .zero)
+            case "G":
+                usesG = true
+                return .empty
+            case "B", "A", "z", "Z", "K":
                 return .empty
             case "s":
-                var info = Info.unknown
+                var info = Info.char(escapeBytes("s")!)
                 info.isSpace = true
                 return info
-            case "d", "D", "w", "W", "S", "h", "H", "v", "V", "R", "X", "C":
-                return .unknown
+            case "d", "D", "w", "W", "S", "h", "H", "v", "V":
+                return .char(escapeBytes(c)!)
+            case "R":
+                // \r\n, or one vertical space character.
+                return Info(exact: nil, required: nil, length: LeadBound(fixed: 4), charBytes: nil)
+            case "X", "C":
+                return .unbounded
             case "N":
                 if peek() == "{" { try skipTo("}") }
-                return .unknown
+                return .anyChar
             case "p", "P":
                 if peek() == "{" { try skipTo("}") } else if !atEnd { i += 1 }
-                return .unknown
+                return .anyChar
             case "g", "k":
                 // Back-references: \g1 \g-1 \g{…} \g<…> \g'…' \k<…> \k'…' \k{…}
                 if let n = peek() {
@@ -518,15 +621,15 @@ enum PrefilterLiterals {
                         while let d = peek(), d.value >= 0x30 && d.value <= 0x39 { i += 1 }
                     }
                 }
-                return .unknown
+                return .unbounded
             case "1", "2", "3", "4", "5", "6", "7", "8", "9":
                 // A back-reference (or an octal escape): unknown text either way.
                 while let d = peek(), d.value >= 0x30 && d.value <= 0x39 { i += 1 }
-                return .unknown
+                return .unbounded
             case "E", "Q":
                 throw Unsupported() // a lone \E (ignored by PCRE2, which would move a quantifier)
             default:
-                guard let ch = try escapedChar(c) else { return .unknown }
+                guard let ch = try escapedChar(c) else { return .anyChar }
                 return charInfo(ch)
             }
         }
@@ -550,7 +653,8 @@ enum PrefilterLiterals {
                 } else {
                     while hex.unicodeScalars.count < 2, let d = peek(), d.properties.isASCIIHexDigit { hex.unicodeScalars.append(d); i += 1 }
                 }
-                guard let v = UInt32(hex.trimmingSpaces.isEmpty ? "0" : hex.trimmingSpaces, radix: 16) else { return nil }
+                let digits = hex.filter { $0 != " " }
+                guard let v = UInt32(digits.isEmpty ? "0" : digits, radix: 16) else { return nil }
                 return Unicode.Scalar(v)
             case "o":
                 if peek() == "{" { try skipTo("}") }
@@ -570,13 +674,16 @@ enum PrefilterLiterals {
             }
         }
 
-        /// A character class. Small classes of literal characters become exact sets (`['’]`).
+        /// A character class. Small classes of literal characters become exact sets (`['’]`);
+        /// every class records the bytes its character can be made of.
         mutating func parseClass() throws(Unsupported) -> Info {
             i += 1 // [
             var negated = false
             if peek() == "^" { negated = true; i += 1 }
             var members: [Unicode.Scalar] = []
             var known = !negated
+            var bytes = ByteSet()       // possible bytes of the matched character (ASCII part exact)
+            var bytesKnown = true
             var first = true
             while true {
                 guard let c = peek() else { throw Unsupported() }
@@ -591,6 +698,7 @@ enum PrefilterLiterals {
                     try expect(":")
                     try expect("]")
                     known = false
+                    bytesKnown = false
                     continue
                 }
                 if c == "\\" {
@@ -598,18 +706,24 @@ enum PrefilterLiterals {
                     guard let e = peek() else { throw Unsupported() }
                     i += 1
                     switch e {
-                    case "d", "D", "w", "W", "s", "S", "h", "H", "v", "V", "N", "R", "X":
+                    case "d", "D", "w", "W", "s", "S", "h", "H", "v", "V":
                         known = false
+                        bytes = bytes.union(escapeBytes(e)!)
+                        continue
+                    case "N", "R", "X":
+                        known = false
+                        bytesKnown = false
                         continue
                     case "p", "P":
                         if peek() == "{" { try skipTo("}") } else if !atEnd { i += 1 }
                         known = false
+                        bytesKnown = false
                         continue
                     case "b": lo = Unicode.Scalar(0x08)
                     case "Q", "E": throw Unsupported()
                     default:
                         lo = try escapedChar(e)
-                        if lo == nil { known = false; continue }
+                        if lo == nil { known = false; bytesKnown = false; continue }
                     }
                 } else {
                     lo = c
@@ -624,7 +738,7 @@ enum PrefilterLiterals {
                         i += 1
                         guard let e = peek() else { throw Unsupported() }
                         i += 1
-                        guard let h = try escapedChar(e) else { known = false; continue }
+                        guard let h = try escapedChar(e) else { known = false; bytesKnown = false; continue }
                         hi = h
                     } else if n == "[" {
                         throw Unsupported()
@@ -633,29 +747,117 @@ enum PrefilterLiterals {
                         i += 1
                     }
                     if hi.value < start.value { throw Unsupported() }
+                    for v in start.value...hi.value where v < 0x80 { bytes.insertFolded(UInt8(v)) }
+                    if hi.value >= 0x80 { bytes = bytes.union(.nonASCII) }
                     if hi.value - start.value >= 8 { known = false; continue }
                     for v in start.value...hi.value { if let u = Unicode.Scalar(v) { members.append(u) } }
                     continue
                 }
+                if start.value < 0x80 { bytes.insertFolded(UInt8(start.value)) } else { bytes = bytes.union(.nonASCII) }
                 members.append(start)
             }
-            guard known, !members.isEmpty, members.count <= 16 else { return .unknown }
+            // Caseless matching and Unicode classes can reach non-ASCII characters.
+            var charBytes: ByteSet = bytesKnown ? bytes.union(.nonASCII) : .all
+            if negated { charBytes = .all }
+            guard known, !members.isEmpty, members.count <= 16 else { return .char(charBytes) }
             var set = LiteralSet()
+            var length = 0
             for m in members {
-                guard let b = fold(m) else { return .unknown }
+                guard let b = fold(m) else { return .char(charBytes) }
                 set.insert(b)
+                length = Swift.max(length, b.count)
             }
-            return set.count <= 8 ? Info(exact: set, required: nil) : .unknown
+            guard set.count <= 8 else { return .char(charBytes) }
+            return Info(exact: set, required: nil, length: LeadBound(fixed: length), charBytes: charBytes)
         }
     }
 }
 
-private extension Substring {
-    var trimmingSpaces: String { String(self.filter { $0 != " " }) }
+/// A set of byte values.
+struct ByteSet: Hashable, Sendable {
+    var words: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+
+    static func == (a: ByteSet, b: ByteSet) -> Bool { a.words == b.words }
+    func hash(into h: inout Hasher) { h.combine(words.0); h.combine(words.1); h.combine(words.2); h.combine(words.3) }
+
+    static let all = ByteSet(words: (~0, ~0, ~0, ~0))
+    static let nonASCII = ByteSet(words: (0, 0, ~0, ~0))
+
+    static func ascii(_ member: (UInt8) -> Bool) -> ByteSet {
+        var s = ByteSet()
+        for b in 0..<128 where member(UInt8(b)) { s.insert(UInt8(b)) }
+        return s
+    }
+
+    @inline(__always) func contains(_ b: UInt8) -> Bool {
+        let bit = UInt64(1) << UInt64(b & 63)
+        switch b >> 6 {
+        case 0: return words.0 & bit != 0
+        case 1: return words.1 & bit != 0
+        case 2: return words.2 & bit != 0
+        default: return words.3 & bit != 0
+        }
+    }
+
+    mutating func insert(_ b: UInt8) {
+        let bit = UInt64(1) << UInt64(b & 63)
+        switch b >> 6 {
+        case 0: words.0 |= bit
+        case 1: words.1 |= bit
+        case 2: words.2 |= bit
+        default: words.3 |= bit
+        }
+    }
+
+    /// Inserts an ASCII byte and, for a letter, its other case (patterns are caseless by default).
+    mutating func insertFolded(_ b: UInt8) {
+        insert(b)
+        if PrefilterLiterals.isASCIILetter(b) { insert(b ^ 0x20) }
+    }
+
+    func union(_ o: ByteSet) -> ByteSet {
+        ByteSet(words: (words.0 | o.words.0, words.1 | o.words.1, words.2 | o.words.2, words.3 | o.words.3))
+    }
 }
 
-private extension String {
-    var trimmingSpaces: String { String(self.filter { $0 != " " }) }
+/// An upper bound on a length of text: at most `fixed` bytes of any kind, plus any number of
+/// bytes from `free` (an unbounded repetition of one character class, like `\s*` or `\W*`).
+/// Walking back from a literal occurrence over `free` bytes and at most `fixed` other bytes
+/// reaches no later than where a match containing it can start.
+struct LeadBound: Equatable, Sendable {
+    var fixed: Int
+    var free = ByteSet()
+
+    static let zero = LeadBound(fixed: 0)
+
+    /// Lengths past this are treated as unbounded (the walk back would cost more than it saves).
+    static let limit = 4096
+
+    static func sum(_ a: LeadBound?, _ b: LeadBound?) -> LeadBound? {
+        guard let a, let b, a.fixed + b.fixed <= limit else { return nil }
+        return LeadBound(fixed: a.fixed + b.fixed, free: a.free.union(b.free))
+    }
+
+    static func max(_ a: LeadBound?, _ b: LeadBound?) -> LeadBound? {
+        guard let a, let b else { return nil }
+        return LeadBound(fixed: Swift.max(a.fixed, b.fixed), free: a.free.union(b.free))
+    }
+
+    /// The earliest offset (not before `floor`) where a match holding a literal that starts at
+    /// `start` can start.
+    @inline(__always)
+    func earliestStart(_ text: UnsafeBufferPointer<UInt8>, before start: Int, floor: Int) -> Int {
+        var p = start
+        var budget = fixed
+        while p > floor {
+            let b = text[p - 1]
+            if free.contains(b) { p -= 1; continue }
+            if budget == 0 { break }
+            budget -= 1
+            p -= 1
+        }
+        return p
+    }
 }
 
 /// What a pattern says about the text around a literal, checked against the neighbouring bytes
@@ -682,7 +884,7 @@ struct LiteralContext: OptionSet, Hashable, Sendable {
                 if contains(.nonWordBefore) && PrefilterLiterals.isASCIIWordByte(b) { return false }
                 if contains(.spaceBefore) && !LiteralContext.isASCIISpace(b) { return false }
             }
-        } else if contains(.spaceBefore) && range.lowerBound == unit.lowerBound {
+        } else if contains(.spaceBefore) {
             return false // a whitespace character must precede it inside the unit
         }
         if range.upperBound < unit.upperBound {
@@ -691,7 +893,7 @@ struct LiteralContext: OptionSet, Hashable, Sendable {
                 if contains(.nonWordAfter) && PrefilterLiterals.isASCIIWordByte(b) { return false }
                 if contains(.spaceAfter) && !LiteralContext.isASCIISpace(b) { return false }
             }
-        } else if contains(.spaceAfter) && range.upperBound == unit.upperBound {
+        } else if contains(.spaceAfter) {
             return false
         }
         return true
