@@ -53,11 +53,26 @@ struct Lint: ParsableCommand {
         var inputs = paths
         if inputs.isEmpty { inputs = isatty(0) == 1 ? ["."] : ["-"] }
         let linter = Linter(ruleSet: loaded.ruleSet, prefilter: !noPrefilter)
-        var result = LintRunner.run(paths: inputs, linter: linter, options: options, stats: stats)
-        result.errors.append(contentsOf: loaded.errors.map { FileError(path: $0.file, message: ruleErrorMessage($0)) })
-        result.errors.sort { ($0.path, $0.message) < ($1.path, $1.message) }
         let context = ReportContext(color: format == .text && useColor(color, fd: 1), ruleSet: loaded.ruleSet)
-        writeOut(format.reporter.render(result, context: context))
+        let ruleErrors = loaded.errors.map { FileError(path: $0.file, message: ruleErrorMessage($0)) }
+        var result: LintResult
+        if let reporter = format.streamingReporter {
+            // Reports go out file by file in path order; no document or report is kept.
+            let stream = ReportStream(reporter: reporter, context: context, write: writeOutBytes)
+            stream.start()
+            result = LintRunner.stream(paths: inputs, linter: linter, options: options, stats: stats,
+                                       render: { report, lines in reporter.part(for: report, lineText: lines, context: context) }) { _, _, part in
+                stream.add(part)
+            }
+            result.errors.append(contentsOf: ruleErrors)
+            result.errors.sort { ($0.path, $0.message) < ($1.path, $1.message) }
+            stream.finish(result)
+        } else {
+            result = LintRunner.run(paths: inputs, linter: linter, options: options, stats: stats)
+            result.errors.append(contentsOf: ruleErrors)
+            result.errors.sort { ($0.path, $0.message) < ($1.path, $1.message) }
+            writeOut(format.reporter.render(result, context: context))
+        }
         if let s = result.stats, format != .json { writeErr(s.renderTable()) }
         if !result.allErrors.isEmpty { throw Exit(code: ExitStatus.trouble) }
         if result.hasFindings(atOrAbove: failOn.threshold) { throw Exit(code: ExitStatus.findings) }

@@ -74,15 +74,47 @@ struct CheckContext {
         }
         if starts.isEmpty { return }
         starts.sort()
-        // Windows [earliest start, literal start], in order (both ends grow with the literal start).
-        var k = 0
-        var windowStart = -1
+        // Windows [earliest start, literal start]; both ends grow with the literal start, so
+        // they come in order and overlapping ones merge. Only bytes a match can start with
+        // (PCRE2's first-character set) are worth a try.
         let floor = unit.range.lowerBound
+        let first = p.startBytes
+        var windows: [Range<Int>] = []
+        var tries = 0
+        for start in starts {
+            var lo = lead.earliestStart(text, before: start, floor: floor)
+            if let last = windows.last, lo < last.upperBound {
+                lo = last.upperBound
+                windows[windows.count - 1] = last.lowerBound..<max(last.upperBound, start + 1)
+            } else {
+                windows.append(lo..<(start + 1))
+            }
+            if let first {
+                var s = lo
+                while s <= start { if first.contains(text[s]) { tries += 1 }; s += 1 }
+            } else {
+                tries += max(0, start + 1 - lo)
+            }
+        }
+        // An anchored try costs about as much as an ordinary search spends on 32 bytes when
+        // it can skip ahead on the pattern's first characters; without those it tries every
+        // position itself, so fewer tries than positions always win.
+        if tries > (first == nil ? unit.range.count / 2 : max(4, unit.range.count / 32)) {
+            return try p.forEachMatch(in: text, range: unit.range, scratch: scratch, body)
+        }
+        var k = 0
         try p.forEachMatch(in: text, range: unit.range, scratch: scratch, attempts: { c in
-            while k < starts.count && starts[k] < c { k += 1; windowStart = -1 }
-            guard k < starts.count else { return nil }
-            if windowStart < 0 { windowStart = lead.earliestStart(text, before: starts[k], floor: floor) }
-            return max(c, windowStart)
+            var c = c
+            while k < windows.count {
+                if windows[k].upperBound <= c { k += 1; continue }
+                var s = max(c, windows[k].lowerBound)
+                if let first {
+                    while s < windows[k].upperBound && !first.contains(text[s]) { s += 1 }
+                    if s == windows[k].upperBound { c = s; k += 1; continue }
+                }
+                return s
+            }
+            return nil
         }, body)
     }
 

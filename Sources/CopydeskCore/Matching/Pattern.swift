@@ -76,6 +76,35 @@ public final class Pattern: @unchecked Sendable {
         var count: UInt32 = 0
         _ = pcre2_pattern_info_8(compiled, UInt32(PCRE2_INFO_CAPTURECOUNT), &count)
         captureCount = Int(count)
+        startBytes = Pattern.firstBytes(compiled, caseless: !caseSensitive)
+    }
+
+    /// The bytes a match can start with, as PCRE2 worked them out (its first code unit or
+    /// start bitmap); nil when any byte can.
+    let startBytes: ByteSet?
+
+    static func firstBytes(_ code: OpaquePointer, caseless: Bool) -> ByteSet? {
+        var type: UInt32 = 0
+        _ = pcre2_pattern_info_8(code, UInt32(PCRE2_INFO_FIRSTCODETYPE), &type)
+        if type == 1 {
+            var unit: UInt32 = 0
+            _ = pcre2_pattern_info_8(code, UInt32(PCRE2_INFO_FIRSTCODEUNIT), &unit)
+            guard unit < 256 else { return nil }
+            var set = ByteSet()
+            set.insert(UInt8(unit))
+            // A caseless letter also starts with its other case (and, for k and s, with the
+            // lead bytes of KELVIN SIGN and LONG S).
+            if caseless && PrefilterLiterals.isASCIILetter(UInt8(unit)) {
+                set.insert(UInt8(unit) ^ 0x20)
+                set = set.union(.nonASCII)
+            }
+            return set
+        }
+        var bitmap: UnsafePointer<UInt8>? = nil
+        guard pcre2_pattern_info_8(code, UInt32(PCRE2_INFO_FIRSTBITMAP), &bitmap) == 0, let bitmap else { return nil }
+        var set = ByteSet()
+        for b in 0..<256 where bitmap[b >> 3] & (1 << UInt8(b & 7)) != 0 { set.insert(UInt8(b)) }
+        return set
     }
 
     static func compile(_ source: String, _ options: UInt32) -> Result<OpaquePointer, PatternCompileError> {

@@ -148,9 +148,9 @@ enum PrefilterLiterals {
     static func better(_ a: Requirement?, _ b: Requirement?) -> Requirement? {
         guard let a, usable(a.literals) != nil else { return b.flatMap { usable($0.literals) != nil ? $0 : nil } }
         guard let b, usable(b.literals) != nil else { return a }
-        var ca = cost(a.literals), cb = cost(b.literals)
-        if a.lead == nil { ca *= 1.5 }
-        if b.lead == nil { cb *= 1.5 }
+        // A long lead means many start offsets to try per occurrence.
+        func weight(_ lead: LeadBound?) -> Double { lead.map { 1 + Double($0.fixed) / 16 } ?? 3 }
+        let ca = cost(a.literals) * weight(a.lead), cb = cost(b.literals) * weight(b.lead)
         return cb < ca ? b : a
     }
 
