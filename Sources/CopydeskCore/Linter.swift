@@ -36,7 +36,11 @@ public struct Linter: Sendable {
                 ctx.places = nil
                 if filtered, let r = ruleIndex[ObjectIdentifier(rule)], prefilter!.ruleLiterals[r] != nil {
                     let places = hits.places(r)
-                    if places.isEmpty { continue }   // no literal of the rule: it cannot match here
+                    if places.isEmpty {
+                        // No literal of the rule here: it cannot match (it still counts as run).
+                        stats?.record(rule, matches: 0, failed: false, since: stats?.start() ?? 0)
+                        continue
+                    }
                     ctx.places = places
                     ctx.leads = prefilter!.patternLeads[r]
                 }
