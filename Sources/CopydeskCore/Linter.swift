@@ -34,7 +34,7 @@ public struct Linter: Sendable {
             }
             for rule in rules ?? ruleSet.rules {
                 ctx.places = nil
-                if filtered, let r = ruleIndex[ObjectIdentifier(rule)], prefilter!.ruleLiterals[r] != nil {
+                if filtered, let r = ruleIndex[ObjectIdentifier(rule)], prefilter!.isFiltered[r] {
                     let places = hits.places(r)
                     if places.isEmpty {
                         // No literal of the rule here: it cannot match (it still counts as run).

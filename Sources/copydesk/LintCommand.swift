@@ -6,6 +6,7 @@ import Glibc
 
 struct Lint: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "lint",
         abstract: "Lint articles (the default command).",
         discussion: """
             PATH can be a file, a directory (searched recursively; hidden entries and .build are \

@@ -1,3 +1,6 @@
+import Dispatch
+import Synchronization
+
 /// The prefilter: one pass over a document's text finds, for every rule, the places where one
 /// of its patterns could match, and PCRE2 then runs only on the scope units holding such a
 /// place, and only the patterns that could match there (how Snort and Suricata use PCRE).
@@ -9,8 +12,10 @@
 /// --no-prefilter`); the one difference is that a unit that cannot match is never searched, so
 /// it can never hit a match limit either.
 public struct Prefilter: Sendable {
-    /// Per rule, in the order given at init: the literals it needs, or nil when it always runs.
-    public let ruleLiterals: [[String]?]
+    /// Per rule, in the order given at init: whether it runs only where its literals occur.
+    public let isFiltered: [Bool]
+    /// Per filtered rule: its literals and the context they need.
+    private let needs: [[(literal: [UInt8], context: LiteralContext)]]
     /// Per filtered rule and pattern: how far before its literal a match can start (nil: unbounded).
     let patternLeads: [[LeadBound?]]
     let scanner: PrefilterScanner
@@ -32,10 +37,13 @@ public struct Prefilter: Sendable {
         var ids: [[UInt8]: Int] = [:]
         var literals: [[UInt8]] = []
         var literalRules: [[Need]] = []
-        var perRule: [[String]?] = []
+        var filtered: [Bool] = []
+        var needs: [[(literal: [UInt8], context: LiteralContext)]] = []
         var leads: [[LeadBound?]] = []
+        // The analysis is most of the prefilter's start-up cost: spread it over the cores.
+        let all = Prefilter.analyses(of: rules)
         for (r, rule) in rules.enumerated() {
-            guard let analyses = Prefilter.analyses(of: rule) else { perRule.append(nil); leads.append([]); continue }
+            guard let analyses = all[r] else { filtered.append(false); needs.append([]); leads.append([]); continue }
             // An anchored pattern is one attempt at the unit's start: no windows needed.
             leads.append(zip(analyses, rule.patterns).map { $1.isAnchored ? nil : $0.lead })
             let sets = analyses.map(\.literals)
@@ -43,16 +51,15 @@ public struct Prefilter: Sendable {
             // all of them on any of its literals).
             struct Key: Hashable { var literal: [UInt8]; var context: LiteralContext }
             var masks: [Key: UInt64] = [:]
-            var shown = Set<String>()
             for (i, set) in sets.enumerated() {
                 for marked in set {
                     let (literal, context) = PrefilterLiterals.split(marked)
                     masks[Key(literal: literal, context: context), default: 0] |= i < 64 ? 1 << UInt64(i) : ~0
-                    shown.insert(Prefilter.describe(literal, context))
                 }
             }
             if sets.count > 64 { for k in masks.keys { masks[k] = ~0 } }
-            perRule.append(shown.sorted())
+            filtered.append(true)
+            needs.append(masks.keys.map { ($0.literal, $0.context) })
             let keys = masks.keys.sorted { $0.literal != $1.literal ? $0.literal.lexicographicallyPrecedes($1.literal) : $0.context.rawValue < $1.context.rawValue }
             for key in keys {
                 let id: Int
@@ -68,10 +75,18 @@ public struct Prefilter: Sendable {
         firstPoisonID = literals.count
         isActive = !literals.isEmpty
         literals.append(contentsOf: PrefilterScanner.poison)
-        ruleLiterals = perRule
+        isFiltered = filtered
+        self.needs = needs
         patternLeads = leads
         self.literalRules = literalRules
         scanner = PrefilterScanner(literals: literals)
+    }
+
+    /// The literals rule number `r` needs, as shown to people (`\b`/`\s` where the pattern
+    /// requires them around a literal), sorted; nil when the rule runs everywhere.
+    public func literals(ofRule r: Int) -> [String]? {
+        guard isFiltered[r] else { return nil }
+        return needs[r].map { Prefilter.describe($0.literal, $0.context) }.sorted()
     }
 
     /// A literal as shown to people: `\b` and `\s` where the pattern requires them around it.
@@ -82,6 +97,20 @@ public struct Prefilter: Sendable {
         if context.contains(.nonWordAfter) { s += "\\b" }
         if context.contains(.spaceAfter) { s += "\\s" }
         return s
+    }
+
+    /// `analyses(of:)` of every rule, computed on all cores.
+    static func analyses(of rules: [Rule]) -> [[PrefilterLiterals.Analysis]?] {
+        let chunks = min(System.coreCount, max(1, rules.count / 16))
+        if chunks == 1 { return rules.map { analyses(of: $0) } }
+        let parts = Mutex<[Int: [[PrefilterLiterals.Analysis]?]]>([:])
+        let size = (rules.count + chunks - 1) / chunks
+        DispatchQueue.concurrentPerform(iterations: chunks) { k in
+            let part = rules[min(rules.count, k * size)..<min(rules.count, (k + 1) * size)].map { analyses(of: $0) }
+            parts.withLock { $0[k] = part }
+        }
+        let done = parts.withLock { $0 }
+        return (0..<chunks).flatMap { done[$0] ?? [] }
     }
 
     /// Per pattern of the rule, the literals one of which any match of that pattern contains
@@ -104,7 +133,7 @@ public struct Prefilter: Sendable {
     /// text ranges of its literals in order of end offset; `hits.poisoned` means every rule
     /// must run unfiltered on this text.
     func scan(_ text: UnsafeBufferPointer<UInt8>, into hits: PrefilterHits) {
-        hits.reset(ruleCount: ruleLiterals.count)
+        hits.reset(ruleCount: isFiltered.count)
         guard isActive else { hits.poisoned = true; return }
         scanner.scan(text, into: &hits.occurrences, lanes: &hits.lanes)
         for o in hits.occurrences {

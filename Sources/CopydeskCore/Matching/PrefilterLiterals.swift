@@ -32,12 +32,26 @@ enum PrefilterLiterals {
     /// Longest literal kept (longer exact runs are cut to a required substring).
     static let maxLiteralLength = 48
 
-    typealias LiteralSet = Set<[UInt8]>
+    /// Distinct literals (an array: sets are small, and arrays are far cheaper to build).
+    typealias LiteralSet = [[UInt8]]
 
-    /// A required literal set and the lead of its literals (nil: unbounded).
+    /// A required literal set, the lead of its literals (nil: unbounded) and its expected cost.
     struct Requirement {
         var literals: LiteralSet
         var lead: LeadBound?
+        let cost: Double
+        init(literals: LiteralSet, lead: LeadBound?) {
+            self.literals = literals
+            self.lead = lead
+            cost = PrefilterLiterals.cost(literals) * (lead.map { 1 + Double($0.fixed) / 16 } ?? 3)
+        }
+    }
+
+    /// `a` with the literals of `b` it does not have yet.
+    static func union(_ a: LiteralSet, _ b: LiteralSet) -> LiteralSet {
+        var out = a
+        for x in b where !out.contains(x) { out.append(x) }
+        return out
     }
 
     /// What is known about the text a node matches.
@@ -116,7 +130,7 @@ enum PrefilterLiterals {
             if kept.contains(where: { k in !k.contains(where: isMark) && contains(c, k) }) { continue }
             kept.append(s)
         }
-        return LiteralSet(kept)
+        return kept
     }
 
     static func contains(_ haystack: [UInt8], _ needle: [UInt8]) -> Bool {
@@ -148,32 +162,32 @@ enum PrefilterLiterals {
     static func better(_ a: Requirement?, _ b: Requirement?) -> Requirement? {
         guard let a, usable(a.literals) != nil else { return b.flatMap { usable($0.literals) != nil ? $0 : nil } }
         guard let b, usable(b.literals) != nil else { return a }
-        // A long lead means many start offsets to try per occurrence.
-        func weight(_ lead: LeadBound?) -> Double { lead.map { 1 + Double($0.fixed) / 16 } ?? 3 }
-        let ca = cost(a.literals) * weight(a.lead), cb = cost(b.literals) * weight(b.lead)
-        return cb < ca ? b : a
+        // The cost counts a long lead as many start offsets to try per occurrence.
+        return b.cost < a.cost ? b : a
     }
 
     /// Expected occurrences of any literal of the set per byte of English text (a rough model:
     /// independent letters, with very common words counted at their real rate).
     static func cost(_ set: LiteralSet) -> Double {
-        set.reduce(0) { total, marked in
-            let (c, context) = split(marked)
-            var f = frequency(c)
-            if context.contains(.nonWordBefore) { f *= 0.4 }
-            if context.contains(.nonWordAfter) { f *= 0.5 }
-            if context.contains(.spaceBefore) { f *= 0.5 }
-            if context.contains(.spaceAfter) { f *= 0.5 }
-            return total + f
+        var total = 0.0
+        for marked in set {
+            // Marks only at the ends count (a \b mark counts half, as split() keeps it only
+            // next to a word character); inner ones are dropped.
+            var lo = 0, hi = marked.count
+            var f = 1.0
+            while lo < hi && isMark(marked[lo]) { f *= marked[lo] == markWordBoundary ? 0.4 : 0.5; lo += 1 }
+            while hi > lo && isMark(marked[hi - 1]) { f *= 0.5; hi -= 1 }
+            var letters = 1.0
+            var plain = true
+            for k in lo..<hi where !isMark(marked[k]) { letters *= byteFrequency(marked[k]) }
+            for k in lo..<hi where isMark(marked[k]) { plain = false }
+            if plain, hi - lo <= 6, let common = commonWords[pack(marked[lo..<hi])] { letters = common }
+            total += f * letters
         }
+        return total
     }
 
-    static func frequency(_ literal: [UInt8]) -> Double {
-        if let f = commonWords[literal] { return f }
-        var f = 1.0
-        for b in literal { f *= byteFrequency(b) }
-        return f
-    }
+    static func frequency(_ literal: [UInt8]) -> Double { cost([literal]) }
 
     /// Share of bytes in English news text, roughly.
     static func byteFrequency(_ b: UInt8) -> Double {
@@ -195,7 +209,14 @@ enum PrefilterLiterals {
 
     /// Words far more frequent than their letters suggest (per byte of text, roughly, counting
     /// their occurrences inside longer words too).
-    static let commonWords: [[UInt8]: Double] = {
+    /// Up to 7 bytes as one number (for the table below).
+    @inline(__always) static func pack(_ bytes: ArraySlice<UInt8>) -> UInt64 {
+        var v = UInt64(bytes.count)
+        for b in bytes { v = v << 8 | UInt64(b) }
+        return v
+    }
+
+    static let commonWords: [UInt64: Double] = {
         let table: [(String, Double)] = [
             ("the", 0.012), ("and", 0.005), ("ing", 0.006), ("ion", 0.003), ("ent", 0.003), ("her", 0.003),
             ("tha", 0.003), ("for", 0.002), ("thi", 0.002), ("you", 0.002), ("ter", 0.002), ("was", 0.002),
@@ -210,8 +231,8 @@ enum PrefilterLiterals {
             ("ers", 0.002), ("ies", 0.0008), ("ans", 0.0005), ("over", 0.0002), ("after", 0.0002),
             ("pin", 0.0003), ("port", 0.0003), ("post", 0.0002), ("ad", 0.002), ("act", 0.0006),
         ]
-        var d: [[UInt8]: Double] = [:]
-        for (w, f) in table { d[Array(w.utf8)] = f }
+        var d: [UInt64: Double] = [:]
+        for (w, f) in table { d[pack(ArraySlice(w.utf8))] = f }
         return d
     }()
 
@@ -236,11 +257,23 @@ enum PrefilterLiterals {
     /// Cross product of two sets, or nil when it would be too large.
     static func product(_ a: LiteralSet, _ b: LiteralSet) -> LiteralSet? {
         if a.count * b.count > maxSetSize { return nil }
+        if b.count == 1 {
+            // The common case (one more character): extend in place.
+            let y = b[0]
+            var out = a
+            for k in out.indices {
+                if out[k].count + y.count > maxLiteralLength { return nil }
+                out[k].append(contentsOf: y)
+            }
+            return out   // distinct literals with one suffix stay distinct
+        }
         var out = LiteralSet()
+        out.reserveCapacity(a.count * b.count)
         for x in a {
             for y in b {
                 if x.count + y.count > maxLiteralLength { return nil }
-                out.insert(x + y)
+                let xy = x + y
+                if !out.contains(xy) { out.append(xy) }
             }
         }
         return out
@@ -249,6 +282,13 @@ enum PrefilterLiterals {
     /// ASCII sets of the escapes that stand for one character (every non-ASCII byte is assumed
     /// possible for them, as Unicode classes can hold non-ASCII characters).
     static func escapeBytes(_ c: Unicode.Scalar) -> ByteSet? {
+        guard c.isASCII, let i = "dDwWsShHvV".unicodeScalars.firstIndex(of: c) else { return nil }
+        return escapeSets["dDwWsShHvV".unicodeScalars.distance(from: "dDwWsShHvV".unicodeScalars.startIndex, to: i)]
+    }
+
+    static let escapeSets: [ByteSet] = "dDwWsShHvV".unicodeScalars.map { computeEscapeBytes($0)! }
+
+    static func computeEscapeBytes(_ c: Unicode.Scalar) -> ByteSet? {
         switch c {
         case "d": return ByteSet.ascii { $0 >= 0x30 && $0 <= 0x39 }.union(.nonASCII)
         case "D": return ByteSet.ascii { !($0 >= 0x30 && $0 <= 0x39) }.union(.nonASCII)
@@ -272,6 +312,9 @@ enum PrefilterLiterals {
         var usesG = false
         init(_ s: [Unicode.Scalar]) { self.s = s }
 
+        /// Characters with a meaning of their own outside classes.
+        static let special: Set<UInt8> = Set("()[]{}\\.^$|*+?".utf8)
+
         var atEnd: Bool { i >= s.count }
         func peek(_ k: Int = 0) -> Unicode.Scalar? { i + k < s.count ? s[i + k] : nil }
 
@@ -293,9 +336,9 @@ enum PrefilterLiterals {
             var required: Requirement? = Requirement(literals: [], lead: .zero)
             var length: LeadBound? = .zero
             for b in branches {
-                if let e = b.exact, let cur = exact, cur.count + e.count <= maxSetSize { exact = cur.union(e) } else { exact = nil }
+                if let e = b.exact, let cur = exact, cur.count + e.count <= maxSetSize { exact = union(cur, e) } else { exact = nil }
                 if let r = b.best, let cur = required, cur.literals.count + r.literals.count <= maxSetSize {
-                    required = Requirement(literals: cur.literals.union(r.literals), lead: LeadBound.max(cur.lead, r.lead))
+                    required = Requirement(literals: union(cur.literals, r.literals), lead: LeadBound.max(cur.lead, r.lead))
                 } else {
                     required = nil
                 }
@@ -317,6 +360,16 @@ enum PrefilterLiterals {
                 run = [[]]
             }
             while let c = peek(), c != "|", c != ")" {
+                // Fast path: a plain ASCII character, not quantified, extends the run in place.
+                if c.isASCII, !Parser.special.contains(UInt8(c.value)), !(peek(1).map { $0 == "*" || $0 == "+" || $0 == "?" || $0 == "{" } ?? false),
+                   !run.contains(where: { $0.count >= maxLiteralLength }) {
+                    let b = UInt8(c.value)
+                    let folded = b >= 0x41 && b <= 0x5A ? b | 0x20 : b
+                    for k in run.indices { run[k].append(folded) }
+                    before = LeadBound.sum(before, LeadBound(fixed: 1))
+                    i += 1
+                    continue
+                }
                 let atom = try parseQuantifiedAtom()
                 if atom.isSpace {
                     // Whitespace must follow the run so far, and precede the next one.
@@ -329,7 +382,10 @@ enum PrefilterLiterals {
                     continue
                 }
                 if let e = atom.exact {
-                    if let p = product(run, e) {
+                    if e.count == 1, !run.contains(where: { $0.count + e[0].count > maxLiteralLength }) {
+                        // One more character (the common case): extend the run in place.
+                        for k in run.indices { run[k].append(contentsOf: e[0]) }
+                    } else if let p = product(run, e) {
                         run = p
                     } else {
                         // Too many or too long: keep what the run proved so far and start again.
@@ -413,7 +469,7 @@ enum PrefilterLiterals {
                 length = nil
             }
             if minimum == 0 {
-                if maximum == 1, let e = atom.exact, e.count < maxSetSize { return Info(exact: e.union([[]]), required: nil, length: length) }
+                if maximum == 1, let e = atom.exact, e.count < maxSetSize { return Info(exact: union(e, [[]]), required: nil, length: length) }
                 return Info(exact: nil, required: nil, length: length)
             }
             if minimum == 1 && maximum == 1 { return atom }
@@ -764,7 +820,7 @@ enum PrefilterLiterals {
             var length = 0
             for m in members {
                 guard let b = fold(m) else { return .char(charBytes) }
-                set.insert(b)
+                if !set.contains(b) { set.append(b) }
                 length = Swift.max(length, b.count)
             }
             guard set.count <= 8 else { return .char(charBytes) }

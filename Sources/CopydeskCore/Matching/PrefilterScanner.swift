@@ -46,41 +46,41 @@ struct PrefilterScanner: Sendable {
         byteClass = cls
         classCount = next
 
-        // Trie.
-        var goto: [[Int32]] = [[Int32](repeating: -1, count: next)]
+        // Trie, in one flat table (state × class); -1: no edge yet.
+        var goto = [Int32](repeating: -1, count: next)
         var outputs: [[Int32]] = [[]]
         for (id, lit) in literals.enumerated() {
             var s = 0
             for b in lit {
                 let c = Int(cls[Int(PrefilterScanner.foldByte(b))])
-                if goto[s][c] < 0 {
-                    goto.append([Int32](repeating: -1, count: next))
+                if goto[s * next + c] < 0 {
+                    goto[s * next + c] = Int32(outputs.count)
+                    goto.append(contentsOf: repeatElement(-1, count: next))
                     outputs.append([])
-                    goto[s][c] = Int32(goto.count - 1)
                 }
-                s = Int(goto[s][c])
+                s = Int(goto[s * next + c])
             }
             outputs[s].append(Int32(id))
         }
         // Failure links by breadth-first search; complete the DFA as we go.
-        let n = goto.count
+        let n = outputs.count
         var fail = [Int](repeating: 0, count: n)
         var queue: [Int] = []
         queue.reserveCapacity(n)
         for c in 0..<next {
-            let t = goto[0][c]
-            if t < 0 { goto[0][c] = 0 } else { fail[Int(t)] = 0; queue.append(Int(t)) }
+            let t = goto[c]
+            if t < 0 { goto[c] = 0 } else { fail[Int(t)] = 0; queue.append(Int(t)) }
         }
         var head = 0
         while head < queue.count {
             let s = queue[head]; head += 1
-            outputs[s].append(contentsOf: outputs[fail[s]])
+            if !outputs[fail[s]].isEmpty { outputs[s].append(contentsOf: outputs[fail[s]]) }
             for c in 0..<next {
-                let t = goto[s][c]
+                let t = goto[s * next + c]
                 if t < 0 {
-                    goto[s][c] = goto[fail[s]][c]
+                    goto[s * next + c] = goto[fail[s] * next + c]
                 } else {
-                    fail[Int(t)] = Int(goto[fail[s]][c])
+                    fail[Int(t)] = Int(goto[fail[s] * next + c])
                     queue.append(Int(t))
                 }
             }
@@ -95,7 +95,7 @@ struct PrefilterScanner: Sendable {
         precondition(n * next < Int(UInt32.max), "prefilter automaton too large")
         var table = [UInt32](repeating: 0, count: n * next)
         for (k, old) in order.enumerated() {
-            for c in 0..<next { table[k * next + c] = UInt32(newIndex[Int(goto[old][c])] * next) }
+            for c in 0..<next { table[k * next + c] = UInt32(newIndex[Int(goto[old * next + c])] * next) }
         }
         var starts: [Int32] = [0]
         var ids: [Int32] = []
