@@ -84,6 +84,26 @@ struct SpeedEquivalenceTests {
         }
     }
 
+    /// The JSON entries written by hand are what the encoder writes, escapes included.
+    @Test func handWrittenJSONEntriesAreTheEncoders() throws {
+        var tricky = ""
+        for v in 0..<128 { tricky.unicodeScalars.append(Unicode.Scalar(UInt8(v))) }
+        tricky += "\u{2028}\u{FEFF}é🎉\u{85}\u{A0}/\\\""
+        func finding(_ text: String, _ n: Int) -> Finding {
+            Finding(rule: "ads.x\(n)", category: Category.allCases[n % Category.allCases.count], severity: Severity.allCases[n % 3],
+                    message: "msg “\(text)”", match: text,
+                    span: SourceSpan(start: SourcePosition(line: n + 1, column: 2 * n + 1, offset: 100 * n),
+                                     end: SourcePosition(line: n + 2, column: 7, offset: 100 * n + 1_234_567)))
+        }
+        for findings in [[finding(tricky, 0)], (0..<5).map { finding("m\($0) \(tricky.prefix($0 * 20))", $0) }] {
+            for path in ["a/b.txt", "dir with space/é\"q\".md", tricky] {
+                let encoded = JSONReporter.encode(JSONReporter.FileEntry(path: path, findings: findings))
+                let indented = encoded.split(separator: "\n", omittingEmptySubsequences: false).map { "    " + $0 }.joined(separator: "\n")
+                #expect(JSONReporter.entry(path: path, findings: findings) == indented)
+            }
+        }
+    }
+
     /// Reports come out in path order (the order `run` sorts by), across folders whose names
     /// sort differently from a folder walk, and the same on one thread and on several.
     @Test func streamOrderIsPathOrder() throws {
