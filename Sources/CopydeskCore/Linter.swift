@@ -22,6 +22,7 @@ public struct Linter: Sendable {
         var raw: [RawMatch] = []
         var errors: [FileError] = []
         stats?.beginDocument()
+        scratch.memo.removeAll(keepingCapacity: true)
         document.text.withUnsafeBufferPointer { buf in
             var ctx = CheckContext(document: document, text: buf, scratch: scratch)
             let hits = scratch.prefilterHits

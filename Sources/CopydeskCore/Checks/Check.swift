@@ -25,9 +25,18 @@ struct CheckContext {
         return document.units(scope, containing: places)
     }
 
-    /// Whether any of `patterns` matches inside `unit`.
+    /// Whether any of `patterns` matches inside `unit` (answers are kept for the document).
     func anyMatch(_ patterns: [Pattern], in unit: Range<Int>) throws(MatchLimitError) -> Bool {
-        for p in patterns where try p.matches(in: text, range: unit, scratch: scratch) { return true }
+        for p in patterns {
+            let key = MatchScratch.MemoKey(pattern: ObjectIdentifier(p), lower: unit.lowerBound, upper: unit.upperBound)
+            if let known = scratch.memo[key] {
+                if known { return true }
+                continue
+            }
+            let found = try p.matches(in: text, range: unit, scratch: scratch)
+            scratch.memo[key] = found
+            if found { return true }
+        }
         return false
     }
 

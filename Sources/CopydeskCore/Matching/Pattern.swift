@@ -107,6 +107,22 @@ public final class Pattern: @unchecked Sendable {
         return set
     }
 
+    /// One compiled pattern per (source, case sensitivity) for the whole process: rules that
+    /// share a pattern (attribution rules share their whole `attributions` list) compile and
+    /// JIT it once, and per-document results can be shared (`MatchScratch.memo`).
+    public static func shared(_ source: String, caseSensitive: Bool = false) throws(PatternCompileError) -> Pattern {
+        let key = (caseSensitive ? "1" : "0") + source
+        if let p = cache.withLock({ $0[key] }) { return p }
+        let p = try Pattern(source, caseSensitive: caseSensitive)
+        return cache.withLock { c in
+            if let existing = c[key] { return existing }
+            c[key] = p
+            return p
+        }
+    }
+
+    private static let cache = Mutex<[String: Pattern]>([:])
+
     static func compile(_ source: String, _ options: UInt32) -> Result<OpaquePointer, PatternCompileError> {
         var errorCode: Int32 = 0
         var errorOffset: Int = 0
@@ -318,6 +334,15 @@ public final class MatchScratch {
     public let limits: MatchLimits
     /// Prefilter results for the document this thread is linting.
     let prefilterHits = PrefilterHits()
+    /// Whether a (shared) pattern matches in a unit, for the document being linted: rules that
+    /// share exceptions or attributions ask the same question of the same sentence.
+    var memo: [MemoKey: Bool] = [:]
+
+    struct MemoKey: Hashable {
+        var pattern: ObjectIdentifier
+        var lower: Int
+        var upper: Int
+    }
 
     public init(limits: MatchLimits = .default) {
         self.limits = limits

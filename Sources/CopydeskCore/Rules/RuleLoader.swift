@@ -278,7 +278,7 @@ public enum RuleLoader {
             for (src, line) in stringList(key, required: required) {
                 if src.isEmpty { fail(line, "empty pattern in '\(key)'"); continue }
                 do {
-                    let p = try Pattern(src, caseSensitive: caseSensitive)
+                    let p = try Pattern.shared(src, caseSensitive: caseSensitive)
                     if p.canMatchEmpty && key != "exceptions" && key != "attributions" {
                         fail(line, "pattern '\(src)' in '\(key)' can match the empty string")
                         continue
