@@ -183,48 +183,56 @@ public enum LintRunner {
         return result
     }
 
-    /// Workers take jobs in order; the calling thread takes their outcomes in the same order.
-    /// A worker may run at most `window` jobs ahead of the oldest outcome not yet taken.
+    /// Workers take jobs in order and hand over outcomes in the same order: the worker that
+    /// finishes the oldest pending job passes it (and every finished one after it) to `take`,
+    /// under a lock, so `take` runs on one thread at a time, in job order, and no thread has to
+    /// be woken per file. A worker runs at most `window` jobs ahead of the last one handed over.
     static func runParallel(_ jobs: [InputItem], linter: Linter, options: ReadOptions, workers: Int, stats: Bool,
                             render: (@Sendable (FileReport, [Int: String]) -> String)?,
                             take: (JobOutcome) -> Void) -> [RuleStats] {
-        final class Shared: Sendable {
-            let slots = Mutex<[Int: JobOutcome]>([:])
+        struct Order {
+            var slots: [Int: JobOutcome] = [:]
+            var taken = 0
+        }
+        final class Shared: @unchecked Sendable {
+            let order = Mutex(Order())
             let statsParts = Mutex<[RuleStats]>([])
             let next = Atomic<Int>(0)
             let space: DispatchSemaphore       // jobs that may be claimed
-            let ready = DispatchSemaphore(value: 0)   // one signal per finished job
-            init(window: Int) { space = DispatchSemaphore(value: window) }
+            let take: (JobOutcome) -> Void     // called under `order`'s lock only
+            init(window: Int, take: @escaping (JobOutcome) -> Void) {
+                space = DispatchSemaphore(value: window)
+                self.take = take
+            }
         }
-        let shared = Shared(window: 32 * workers)
-        let group = DispatchGroup()
-        for _ in 0..<workers {
-            DispatchQueue.global().async(group: group) {
-                let scratch = MatchScratch(limits: options.limits)
-                let collector = stats ? RuleStatsCollector() : nil
-                while true {
-                    shared.space.wait()
-                    let i = shared.next.wrappingAdd(1, ordering: .relaxed).oldValue
-                    if i >= jobs.count { shared.space.signal(); break }
-                    let outcome = process(jobs[i], linter: linter, options: options, scratch: scratch, stats: collector, render: render)
-                    shared.slots.withLock { $0[i] = outcome }
-                    shared.ready.signal()
+        return withoutActuallyEscaping(take) { take in
+            let shared = Shared(window: 32 * workers, take: take)
+            let group = DispatchGroup()
+            for _ in 0..<workers {
+                DispatchQueue.global().async(group: group) {
+                    let scratch = MatchScratch(limits: options.limits)
+                    let collector = stats ? RuleStatsCollector() : nil
+                    while true {
+                        shared.space.wait()
+                        let i = shared.next.wrappingAdd(1, ordering: .relaxed).oldValue
+                        if i >= jobs.count { shared.space.signal(); break }
+                        let outcome = process(jobs[i], linter: linter, options: options, scratch: scratch, stats: collector, render: render)
+                        shared.order.withLock { o in
+                            o.slots[i] = outcome
+                            while let ready = o.slots.removeValue(forKey: o.taken) {
+                                shared.take(ready)
+                                o.taken += 1
+                                shared.space.signal()
+                            }
+                        }
+                    }
+                    if let collector { shared.statsParts.withLock { $0.append(collector.snapshot()) } }
                 }
-                if let collector { shared.statsParts.withLock { $0.append(collector.snapshot()) } }
             }
+            // Everything reaches `take` before the workers finish.
+            group.wait()
+            return shared.statsParts.withLock { $0 }
         }
-        var taken = 0
-        for _ in 0..<jobs.count {
-            shared.ready.wait()
-            // Everything finished in order from `taken` on.
-            while let outcome = shared.slots.withLock({ $0.removeValue(forKey: taken) }) {
-                take(outcome)
-                taken += 1
-                shared.space.signal()
-            }
-        }
-        group.wait()
-        return shared.statsParts.withLock { $0 }
     }
 
     enum JobOutcome: Sendable {

@@ -13,7 +13,7 @@ struct CheckContext {
     let scratch: MatchScratch
     /// Places holding one of the current rule's prefilter literals (in order of end offset);
     /// nil when the rule is not filtered and runs every pattern on every unit.
-    var places: [PrefilterPlace]? = nil
+    var places: ArraySlice<PrefilterPlace>? = nil
     /// Per pattern of the current rule: how far before its literal a match can start (nil:
     /// unbounded, search the whole unit).
     var leads: [LeadBound?] = []

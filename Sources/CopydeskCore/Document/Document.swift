@@ -175,12 +175,12 @@ public final class Document {
     /// The units of a scope that contain at least one of `places` (in order of end offset), in
     /// text order, each with the union of the pattern masks of the places inside it. Only the
     /// paragraphs holding a place are split into sentences.
-    func units(_ scope: Scope, containing places: [PrefilterPlace]) -> [CandidateUnit] {
+    func units(_ scope: Scope, containing places: ArraySlice<PrefilterPlace>) -> [CandidateUnit] {
         if places.isEmpty { return [] }
         return text.withUnsafeBufferPointer { t in units(scope, containing: places, t) }
     }
 
-    private func units(_ scope: Scope, containing places: [PrefilterPlace], _ t: UnsafeBufferPointer<UInt8>) -> [CandidateUnit] {
+    private func units(_ scope: Scope, containing places: ArraySlice<PrefilterPlace>, _ t: UnsafeBufferPointer<UInt8>) -> [CandidateUnit] {
         switch scope {
         case .headline:
             guard let h = headline else { return [] }
@@ -192,7 +192,7 @@ public final class Document {
         case .sentence:
             // Sentences of the paragraphs that hold a place: (paragraph, sentence) keys in order.
             var picked: [(key: Int, unit: CandidateUnit)] = []
-            for (n, place) in places.enumerated() {
+            for (n, place) in zip(places.indices, places) {
                 guard let k = Document.unitIndex(paragraphs, containing: place.range) else { continue }
                 let sentences = sentences(inParagraph: k)
                 guard let i = Document.unitIndex(sentences, containing: place.range),
@@ -228,9 +228,9 @@ public final class Document {
     }
 
     /// The units of a sorted, disjoint list that contain a place, in order, each once.
-    static func disjointUnits(_ units: [Range<Int>], containing places: [PrefilterPlace], _ t: UnsafeBufferPointer<UInt8>) -> [CandidateUnit] {
+    static func disjointUnits(_ units: [Range<Int>], containing places: ArraySlice<PrefilterPlace>, _ t: UnsafeBufferPointer<UInt8>) -> [CandidateUnit] {
         var picked: [(key: Int, unit: CandidateUnit)] = []
-        for (n, place) in places.enumerated() {
+        for (n, place) in zip(places.indices, places) {
             guard let k = unitIndex(units, containing: place.range), place.context.allows(t, place.range, in: units[k]) else { continue }
             pick(&picked, key: k, units[k], n, place)
         }
@@ -238,11 +238,11 @@ public final class Document {
     }
 
     /// Units (possibly overlapping, few) that contain a place, tested one by one.
-    static func overlappingUnits(_ units: [Range<Int>], containing places: [PrefilterPlace], _ t: UnsafeBufferPointer<UInt8>) -> [CandidateUnit] {
+    static func overlappingUnits(_ units: [Range<Int>], containing places: ArraySlice<PrefilterPlace>, _ t: UnsafeBufferPointer<UInt8>) -> [CandidateUnit] {
         var out: [CandidateUnit] = []
         for u in units {
             var unit: CandidateUnit? = nil
-            for (n, p) in places.enumerated() where u.lowerBound <= p.range.lowerBound && p.range.upperBound <= u.upperBound && p.context.allows(t, p.range, in: u) {
+            for (n, p) in zip(places.indices, places) where u.lowerBound <= p.range.lowerBound && p.range.upperBound <= u.upperBound && p.context.allows(t, p.range, in: u) {
                 if unit == nil { unit = CandidateUnit(range: u, patterns: p.patterns, places: n..<(n + 1)) } else { unit!.add(n, p) }
             }
             if let unit { out.append(unit) }

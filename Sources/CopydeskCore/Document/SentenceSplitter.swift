@@ -21,6 +21,9 @@ public enum SentenceSplitter {
         t.withUnsafeBufferPointer { buf in
             let p = buf.baseAddress!
             while i < end {
+                // Straight to the next . ! ? or the first byte of … (E2 80 A6).
+                i = UTF8Scan.firstIndex(p, i, end, UInt8(ascii: "."), UInt8(ascii: "!"), UInt8(ascii: "?"), 0xE2)
+                guard i < end else { break }
                 let c = p[i]
                 var isEnd = false
                 var markLen = 1
@@ -136,6 +139,9 @@ public enum QuoteFinder {
             return b == 0x20 || b == 0x09 || b == 0x0A || b == UInt8(ascii: "(") || b == UInt8(ascii: "[") || b == 0xA0 || b == 0x94
         }
         while i < end {
+            // Straight to the next byte that can be (or start) a quotation mark: " ' E2 (curly) C2 («»).
+            i = t.withUnsafeBufferPointer { UTF8Scan.firstIndex($0.baseAddress!, i, end, UInt8(ascii: "\""), UInt8(ascii: "'"), 0xE2, 0xC2) }
+            guard i < end else { break }
             let c = t[i]
             var len = 1
             var kind = 0 // 1 straight double, 2 open double, 3 close double, 4 straight single, 5 open single, 6 close single

@@ -84,18 +84,18 @@ enum TextReader {
     static func splitLines(_ s: [UInt8], from start: Int) -> [SourceLine] {
         var lines: [SourceLine] = []
         var lineStart = start
-        var i = start
         let n = s.count
-        while i < n {
-            let b = s[i]
-            if b == 0x0A || b == 0x0D {
+        s.withUnsafeBufferPointer { buf in
+            guard let p = buf.baseAddress else { return }
+            var i = start
+            while i < n {
+                i = UTF8Scan.firstIndex(p, i, n, 0x0A, 0x0D, 0x0A, 0x0D)
+                guard i < n else { break }
                 var end = i + 1
-                if b == 0x0D && end < n && s[end] == 0x0A { end += 1 }
+                if p[i] == 0x0D && end < n && p[end] == 0x0A { end += 1 }
                 lines.append(SourceLine(content: lineStart..<i, terminator: i..<end))
                 lineStart = end
                 i = end
-            } else {
-                i += 1
             }
         }
         if lineStart < n { lines.append(SourceLine(content: lineStart..<n, terminator: n..<n)) }
@@ -325,7 +325,21 @@ enum Inline {
             i = e; runStart = e
         }
         s.withUnsafeBufferPointer { p in
+            let base = p.baseAddress!
+            let lt = SIMD16<UInt8>(repeating: UInt8(ascii: "<")), bit = SIMD16<UInt8>(repeating: 0x20)
+            let h = SIMD16<UInt8>(repeating: UInt8(ascii: "h")), t = SIMD16<UInt8>(repeating: UInt8(ascii: "t"))
+            let w = SIMD16<UInt8>(repeating: UInt8(ascii: "w"))
             while i < end {
+                // Sixteen bytes at a time past text that holds no '<' and no "ht"/"ww" (any case):
+                // a comment or URL (http://, https://, www.) cannot start there.
+                while i + 17 <= end {
+                    let v0 = UnsafeRawPointer(base + i).loadUnaligned(as: SIMD16<UInt8>.self) | bit
+                    let v1 = UnsafeRawPointer(base + i + 1).loadUnaligned(as: SIMD16<UInt8>.self) | bit
+                    let v = UnsafeRawPointer(base + i).loadUnaligned(as: SIMD16<UInt8>.self)
+                    if any((v .== lt) .| ((v0 .== h) .& (v1 .== t)) .| ((v0 .== w) .& (v1 .== w))) { break }
+                    i += 16
+                }
+                guard i < end else { break }
                 let c = p[i]
                 if c == UInt8(ascii: "<") {
                     if hasPrefix(s, i, end, "<!--") {

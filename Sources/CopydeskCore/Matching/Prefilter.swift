@@ -22,6 +22,11 @@ public struct Prefilter: Sendable {
     /// Literal id → the rules that need it: the patterns (bit i: pattern i) that need it, and
     /// the context those patterns require around it.
     let literalRules: [[Need]]
+    /// The same, flat: the needs of literal id are flatNeeds[needStart[id]..<needStart[id + 1]].
+    let needStart: [Int32]
+    let flatNeeds: [Need]
+    /// Length of each literal, by id.
+    let literalLength: [Int32]
     /// Literal ids at or above this are poison (text the ASCII folding cannot see through).
     let firstPoisonID: Int
     /// Whether any rule is filtered at all (else scanning is pointless).
@@ -79,6 +84,12 @@ public struct Prefilter: Sendable {
         self.needs = needs
         patternLeads = leads
         self.literalRules = literalRules
+        var starts: [Int32] = [0]
+        var flat: [Need] = []
+        for list in literalRules { flat.append(contentsOf: list); starts.append(Int32(flat.count)) }
+        needStart = starts
+        flatNeeds = flat
+        literalLength = literals.map { Int32($0.count) }
         scanner = PrefilterScanner(literals: literals)
     }
 
@@ -133,16 +144,39 @@ public struct Prefilter: Sendable {
     /// text ranges of its literals in order of end offset; `hits.poisoned` means every rule
     /// must run unfiltered on this text.
     func scan(_ text: UnsafeBufferPointer<UInt8>, into hits: PrefilterHits) {
-        hits.reset(ruleCount: isFiltered.count)
+        hits.reset()
         guard isActive else { hits.poisoned = true; return }
         scanner.scan(text, into: &hits.occurrences, lanes: &hits.lanes)
-        for o in hits.occurrences {
-            let id = Int(truncatingIfNeeded: o & 0xFFFF_FFFF), end = Int(o >> 32)
-            if id >= firstPoisonID { hits.poisoned = true; return }
-            let start = end - scanner.literals[id].count
-            for need in literalRules[id] {
-                hits.add(Int(need.rule), PrefilterPlace(range: start..<end, patterns: need.patterns, context: need.context))
+        // Two passes over the occurrences: count the places of each rule, then lay them out
+        // rule by rule (each rule's places stay in order of end offset).
+        let ruleCount = isFiltered.count
+        needStart.withUnsafeBufferPointer { needStart in
+        flatNeeds.withUnsafeBufferPointer { needs in
+        hits.occurrences.withUnsafeBufferPointer { occurrences in
+            var counts = [Int32](repeating: 0, count: ruleCount + 1)
+            for o in occurrences {
+                let id = Int(truncatingIfNeeded: o & 0xFFFF_FFFF)
+                if id >= firstPoisonID { hits.poisoned = true; return }
+                for k in Int(needStart[id])..<Int(needStart[id + 1]) { counts[Int(needs[k].rule) + 1] += 1 }
             }
+            for r in 0..<ruleCount { counts[r + 1] += counts[r] }
+            hits.start = counts
+            var fill = counts
+            hits.places = Array(unsafeUninitializedCapacity: Int(counts[ruleCount])) { buf, count in
+                for o in occurrences {
+                    let id = Int(truncatingIfNeeded: o & 0xFFFF_FFFF), end = Int(o >> 32)
+                    let start = end - Int(literalLength[id])
+                    for k in Int(needStart[id])..<Int(needStart[id + 1]) {
+                        let need = needs[k]
+                        let slot = Int(fill[Int(need.rule)])
+                        (buf.baseAddress! + slot).initialize(to: PrefilterPlace(range: start..<end, patterns: need.patterns, context: need.context))
+                        fill[Int(need.rule)] += 1
+                    }
+                }
+                count = Int(counts[ruleCount])
+            }
+        }
+        }
         }
     }
 }
@@ -159,22 +193,21 @@ public final class PrefilterHits {
     var poisoned = false
     var occurrences: [UInt64] = []
     var lanes: [[UInt64]] = []
-    private var byRule: [[PrefilterPlace]] = []
-    private var touched: [Int] = []
+    /// Every rule's places, rule after rule: rule r's are places[start[r]..<start[r + 1]].
+    var places: [PrefilterPlace] = []
+    var start: [Int32] = [0]
 
     public init() {}
 
-    func reset(ruleCount: Int) {
+    func reset() {
         poisoned = false
-        for r in touched { byRule[r].removeAll(keepingCapacity: true) }
-        touched.removeAll(keepingCapacity: true)
-        if byRule.count < ruleCount { byRule.append(contentsOf: Array(repeating: [], count: ruleCount - byRule.count)) }
+        places.removeAll(keepingCapacity: true)
+        start = [0]
     }
 
-    @inline(__always) func add(_ rule: Int, _ place: PrefilterPlace) {
-        if byRule[rule].isEmpty { touched.append(rule) }
-        byRule[rule].append(place)
+    /// The places of rule number `rule`, in order of end offset.
+    func places(_ rule: Int) -> ArraySlice<PrefilterPlace> {
+        guard rule + 1 < start.count else { return [] }
+        return places[Int(start[rule])..<Int(start[rule + 1])]
     }
-
-    func places(_ rule: Int) -> [PrefilterPlace] { byRule[rule] }
 }
