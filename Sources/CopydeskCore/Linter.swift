@@ -24,7 +24,7 @@ public struct Linter: Sendable {
         stats?.beginDocument()
         scratch.memo.removeAll(keepingCapacity: true)
         document.text.withUnsafeBufferPointer { buf in
-            var ctx = CheckContext(document: document, text: buf, scratch: scratch)
+            let ctx = CheckContext(document: document, text: buf, scratch: scratch)
             let hits = scratch.prefilterHits
             let filtered: Bool
             if let prefilter, prefilter.isActive {
@@ -33,9 +33,12 @@ public struct Linter: Sendable {
             } else {
                 filtered = false
             }
-            for rule in rules ?? ruleSet.rules {
+            let list = rules ?? ruleSet.rules
+            for (n, rule) in list.enumerated() {
                 ctx.places = nil
-                if filtered, let r = ruleIndex[ObjectIdentifier(rule)], prefilter!.isFiltered[r] {
+                // The rule's number in the rule set (the prefilter's numbering).
+                let r = rules == nil ? n : ruleIndex[ObjectIdentifier(rule)]
+                if filtered, let r, prefilter!.isFiltered[r] {
                     let places = hits.places(r)
                     if places.isEmpty {
                         // No literal of the rule here: it cannot match (it still counts as run).

@@ -6,11 +6,19 @@ public struct RawMatch: Sendable {
 }
 
 /// What a check sees: the document, its text as bytes, this thread's match scratch, and where
-/// the prefilter says the current rule can match.
-struct CheckContext {
+/// the prefilter says the current rule can match. A class: one per document, handed to every
+/// rule without copying.
+final class CheckContext {
     let document: Document
     let text: UnsafeBufferPointer<UInt8>
     let scratch: MatchScratch
+
+    init(document: Document, text: UnsafeBufferPointer<UInt8>, scratch: MatchScratch) {
+        self.document = document
+        self.text = text
+        self.scratch = scratch
+    }
+
     /// Places holding one of the current rule's prefilter literals (in order of end offset);
     /// nil when the rule is not filtered and runs every pattern on every unit.
     var places: ArraySlice<PrefilterPlace>? = nil
@@ -25,9 +33,14 @@ struct CheckContext {
         return document.units(scope, containing: places)
     }
 
-    /// Whether any of `patterns` matches inside `unit` (answers are kept for the document).
+    /// Whether any of `patterns` matches inside `unit` (answers about patterns several rules
+    /// share are kept for the document).
     func anyMatch(_ patterns: [Pattern], in unit: Range<Int>) throws(MatchLimitError) -> Bool {
         for p in patterns {
+            guard p.isShared else {
+                if try p.matches(in: text, range: unit, scratch: scratch) { return true }
+                continue
+            }
             let key = MatchScratch.MemoKey(pattern: ObjectIdentifier(p), lower: unit.lowerBound, upper: unit.upperBound)
             if let known = scratch.memo[key] {
                 if known { return true }

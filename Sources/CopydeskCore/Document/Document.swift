@@ -76,7 +76,7 @@ public final class Document {
     // paragraph: with the prefilter, most paragraphs of most articles are never split.
     private var _standaloneLines: [Range<Int>]?
     private var _sentences: [Range<Int>]?
-    private var _paragraphSentences: [Int: [Range<Int>]] = [:]
+    private var _paragraphSentences: [[Range<Int>]?] = []
     private var _quotes: [Range<Int>]?
     private var _lineIndex: LineIndex?
 
@@ -134,6 +134,7 @@ public final class Document {
 
     /// Sentences of one paragraph (by index), split on first use.
     func sentences(inParagraph k: Int) -> [Range<Int>] {
+        if _paragraphSentences.isEmpty { _paragraphSentences = Array(repeating: nil, count: paragraphs.count) }
         if let s = _paragraphSentences[k] { return s }
         let s = SentenceSplitter.split(text, paragraphs[k])
         _paragraphSentences[k] = s

@@ -112,14 +112,24 @@ public final class Pattern: @unchecked Sendable {
     /// JIT it once, and per-document results can be shared (`MatchScratch.memo`).
     public static func shared(_ source: String, caseSensitive: Bool = false) throws(PatternCompileError) -> Pattern {
         let key = (caseSensitive ? "1" : "0") + source
-        if let p = cache.withLock({ $0[key] }) { return p }
+        if let p = cache.withLock({ $0[key] }) {
+            p.sharedFlag.store(true, ordering: .relaxed)
+            return p
+        }
         let p = try Pattern(source, caseSensitive: caseSensitive)
         return cache.withLock { c in
-            if let existing = c[key] { return existing }
+            if let existing = c[key] {
+                existing.sharedFlag.store(true, ordering: .relaxed)
+                return existing
+            }
             c[key] = p
             return p
         }
     }
+
+    /// Whether `shared` handed this pattern out more than once (to several rules).
+    private let sharedFlag = Atomic<Bool>(false)
+    var isShared: Bool { sharedFlag.load(ordering: .relaxed) }
 
     private static let cache = Mutex<[String: Pattern]>([:])
 
