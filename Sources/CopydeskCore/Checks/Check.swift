@@ -25,6 +25,8 @@ final class CheckContext {
     /// Per pattern of the current rule: how far before its literal a match can start (nil:
     /// unbounded, search the whole unit).
     var leads: [LeadBound?] = []
+    private var startsBuffer: [Int] = []
+    private var windowsBuffer: [Range<Int>] = []
 
     /// The units of `scope` the current rule must look at, each with the patterns that can match
     /// in it: every unit and pattern, or (prefiltered) only units holding one of the literals.
@@ -84,8 +86,12 @@ final class CheckContext {
         guard let places, i < 64, i < leads.count, let lead = leads[i] else {
             return try p.forEachMatch(in: text, range: unit.range, scratch: scratch, body)
         }
-        // Starts of this pattern's literal occurrences inside the unit, ascending.
+        // Starts of this pattern's literal occurrences inside the unit, ascending (buffers
+        // reused from one call to the next).
         var starts: [Int] = []
+        swap(&starts, &startsBuffer)
+        starts.removeAll(keepingCapacity: true)
+        defer { swap(&starts, &startsBuffer) }
         let bit: UInt64 = 1 << UInt64(i)
         for n in unit.places {
             let place = places[n]
@@ -102,6 +108,9 @@ final class CheckContext {
         let floor = unit.range.lowerBound
         let first = p.startBytes
         var windows: [Range<Int>] = []
+        swap(&windows, &windowsBuffer)
+        windows.removeAll(keepingCapacity: true)
+        defer { swap(&windows, &windowsBuffer) }
         var tries = 0
         for start in starts {
             var lo = lead.earliestStart(text, before: start, floor: floor)
