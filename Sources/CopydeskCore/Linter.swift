@@ -6,7 +6,9 @@ public struct Linter: Sendable {
 
     /// Lints one document. Rules that hit a match limit are reported as errors naming the rule and
     /// the file; their matches in this file are dropped and the other rules still run.
-    public func lint(_ document: Document, scratch: MatchScratch, rules: [Rule]? = nil) -> FileReport {
+    /// Inline `<!-- copydesk-disable … -->` comments drop the matches they cover; those that cover
+    /// none are reported at `unusedSuppression` severity (nil: not reported).
+    public func lint(_ document: Document, scratch: MatchScratch, rules: [Rule]? = nil, unusedSuppression: Severity? = .info) -> FileReport {
         var raw: [RawMatch] = []
         var errors: [FileError] = []
         document.text.withUnsafeBufferPointer { buf in
@@ -21,7 +23,17 @@ public struct Linter: Sendable {
                 }
             }
         }
-        return FileReport(path: document.path, findings: Linter.findings(from: raw, in: document), errors: errors)
+        let directives = Suppressions.directives(in: document)
+        guard !directives.isEmpty else {
+            return FileReport(path: document.path, findings: Linter.findings(from: raw, in: document), errors: errors)
+        }
+        let applied = Suppressions.apply(directives, to: raw, in: document, rules: rules ?? ruleSet.rules, unusedSeverity: unusedSuppression)
+        var findings = Linter.findings(from: applied.kept, in: document) + applied.unused
+        findings.sort {
+            if $0.span.start.offset != $1.span.start.offset { return $0.span.start.offset < $1.span.start.offset }
+            return $0.rule < $1.rule
+        }
+        return FileReport(path: document.path, findings: findings, errors: errors)
     }
 
     /// Maps raw matches to the source, merges them (at most one finding per line and category:

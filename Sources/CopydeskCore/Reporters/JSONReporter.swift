@@ -36,7 +36,10 @@ public struct JSONReporter: Reporter {
                 files: result.files.count, filesWithFindings: withFindings.count, findings: result.findingCount,
                 errors: errors.count, skipped: result.skipped.count,
                 bySeverity: Dictionary(uniqueKeysWithValues: Severity.allCases.map { ($0.rawValue, result.count($0)) }),
-                byCategory: Dictionary(uniqueKeysWithValues: Category.allCases.map { ($0.rawValue, result.count($0)) })))
+                // `copydesk` (unused suppressions) only when present, so reports without them keep their shape.
+                byCategory: Dictionary(uniqueKeysWithValues: Category.allCases
+                    .filter { $0 != .copydesk || result.count($0) > 0 }
+                    .map { ($0.rawValue, result.count($0)) })))
         return JSONReporter.encode(report) + "\n"
     }
 

@@ -1,6 +1,8 @@
 /// What a finding is about.
 public enum Category: String, Sendable, CaseIterable, Codable, Comparable {
     case ads, polls, clickbait, attribution, boilerplate
+    /// Findings about Copydesk's own directives (`copydesk.unused-suppression`), not about the article.
+    case copydesk
     public static func < (a: Category, b: Category) -> Bool { a.rawValue < b.rawValue }
 }
 
