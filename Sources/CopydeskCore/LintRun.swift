@@ -25,6 +25,10 @@ public struct LintResult: Sendable {
     /// Source lines (text of the line where each finding starts), keyed by path and line, for reporters
     /// that show context.
     public var lineText: [String: [Int: String]]
+    /// The `fail-on` level of each linted file, when configuration set it per file.
+    public var failOn: [String: FailLevel] = [:]
+    /// Findings hidden by `--baseline` (nil: no baseline given).
+    public var hiddenByBaseline: Int? = nil
 
     public init(files: [FileReport] = [], errors: [FileError] = [], skipped: [SkippedFile] = [], lineText: [String: [Int: String]] = [:]) {
         self.files = files
@@ -37,6 +41,14 @@ public struct LintResult: Sendable {
     public func count(_ severity: Severity) -> Int { files.reduce(0) { $0 + $1.findings.filter { $0.severity == severity }.count } }
     public func count(_ category: Category) -> Int { files.reduce(0) { $0 + $1.findings.filter { $0.category == category }.count } }
     public var allErrors: [FileError] { (errors + files.flatMap(\.errors)) }
+
+    /// Whether any file has a finding at or above its own `fail-on` level (from `failOn`, else `fallback`).
+    public func hasFailingFindings(fallback: FailLevel = .error) -> Bool {
+        files.contains { file in
+            guard let t = (failOn[file.path] ?? fallback).threshold else { return false }
+            return file.findings.contains { $0.severity >= t }
+        }
+    }
 
     /// Whether any finding is at or above `threshold` (nil: never fail on findings).
     public func hasFindings(atOrAbove threshold: Severity?) -> Bool {
@@ -53,6 +65,8 @@ public struct ReadOptions: Sendable {
     /// Name used for stdin in reports.
     public var stdinName = "<stdin>"
     public var limits: MatchLimits = .default
+    /// Per-file configuration, include/exclude and git-ignore handling (nil: none).
+    public var workflow: Workflow? = nil
     public init() {}
 }
 
@@ -71,6 +85,18 @@ public enum LintRunner {
             if case .file(let p) = item { return seen.insert(p).inserted }
             return true
         }
+        var plans: [FilePlan?] = Array(repeating: nil, count: jobs.count)
+        if let workflow = options.workflow {
+            let prepared = workflow.prepare(jobs, named: paths, stdinName: options.stdinName)
+            jobs = prepared.jobs.map(\.0)
+            plans = prepared.jobs.map(\.1)
+            result.skipped.append(contentsOf: prepared.skipped)
+            for (item, plan) in prepared.jobs {
+                if case .file(let p) = item { result.failOn[p] = plan.failOn }
+                if case .stdin = item { result.failOn[options.stdinName] = plan.failOn }
+            }
+        }
+        let planList = plans
         let outcomes = Mutex<[Int: JobOutcome]>([:])
         let next = Atomic<Int>(0)
         let jobList = jobs
@@ -80,7 +106,7 @@ public enum LintRunner {
             while true {
                 let i = next.wrappingAdd(1, ordering: .relaxed).oldValue
                 if i >= jobList.count { break }
-                let outcome = process(jobList[i], linter: linter, options: options, scratch: scratch)
+                let outcome = process(jobList[i], linter: linter, options: options, scratch: scratch, plan: planList[i])
                 outcomes.withLock { $0[i] = outcome }
             }
         }
@@ -97,6 +123,7 @@ public enum LintRunner {
         }
         result.files.sort { $0.path < $1.path }
         result.skipped.sort { $0.path < $1.path }
+        if let workflow = options.workflow { result.errors.append(contentsOf: workflow.errors) }
         result.errors.sort { $0.path < $1.path }
         return result
     }
@@ -107,7 +134,7 @@ public enum LintRunner {
         case error(FileError)
     }
 
-    static func process(_ item: InputItem, linter: Linter, options: ReadOptions, scratch: MatchScratch) -> JobOutcome {
+    static func process(_ item: InputItem, linter: Linter, options: ReadOptions, scratch: MatchScratch, plan: FilePlan? = nil) -> JobOutcome {
         let path: String
         let outcome: FileReader.Outcome
         switch item {
@@ -119,9 +146,9 @@ public enum LintRunner {
         case .error(let message): return .error(FileError(path: path, message: message))
         case .binary: return .skipped(SkippedFile(path: path, reason: "binary file (contains NUL bytes)"))
         case .bytes(let bytes):
-            let format = options.format ?? (item == .stdin ? DocumentFormat.forPath(options.stdinName) : DocumentFormat.forPath(path))
-            let doc = Document(path: path, bytes: bytes, format: format, headline: options.headline)
-            let report = linter.lint(doc, scratch: scratch)
+            let format = options.format ?? plan?.format ?? (item == .stdin ? DocumentFormat.forPath(options.stdinName) : DocumentFormat.forPath(path))
+            let doc = Document(path: path, bytes: bytes, format: format, headline: plan?.headline ?? options.headline)
+            let report = linter.lint(doc, scratch: scratch, rules: plan?.rules, unusedSuppression: plan.map { $0.unusedSuppression } ?? .info)
             return .report(report, contextLines(report, doc))
         }
     }

@@ -14,6 +14,8 @@ public struct JSONReporter: Reporter {
         var skipped: Int
         var bySeverity: [String: Int]
         var byCategory: [String: Int]
+        /// Findings hidden by `--baseline` (absent without one).
+        var hiddenByBaseline: Int?
     }
     struct Report: Encodable {
         var version = 1
@@ -39,7 +41,8 @@ public struct JSONReporter: Reporter {
                 // `copydesk` (unused suppressions) only when present, so reports without them keep their shape.
                 byCategory: Dictionary(uniqueKeysWithValues: Category.allCases
                     .filter { $0 != .copydesk || result.count($0) > 0 }
-                    .map { ($0.rawValue, result.count($0)) })))
+                    .map { ($0.rawValue, result.count($0)) }),
+                hiddenByBaseline: result.hiddenByBaseline))
         return JSONReporter.encode(report) + "\n"
     }
 

@@ -151,6 +151,16 @@ public final class Workflow: Sendable {
         return effective
     }
 
+    /// Every rule that may be in effect: the base rules and those of every `rule-paths` folder
+    /// loaded so far (for reporters that describe rules, like SARIF).
+    public var knownRules: RuleSet {
+        var byID = Dictionary(baseRules.rules.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        for (_, loaded) in state.withLock({ $0.ruleDirs }).sorted(by: { $0.key < $1.key }) {
+            for r in loaded.ruleSet.rules where byID[r.id] == nil { byID[r.id] = r }
+        }
+        return RuleSet(Array(byID.values))
+    }
+
     private func ruleDirectory(_ dir: String) -> RuleLoader.Result {
         if let known = state.withLock({ $0.ruleDirs[dir] }) { return known }
         let loaded = RuleLoader.load(directory: dir)
