@@ -184,7 +184,8 @@ public struct SARIFReporter: Reporter {
         var out = ""
         for b in s.utf8 {
             let c = Character(Unicode.Scalar(b))
-            if isASCIIAlnum(b) || "-._~/!$&'()*+,;=:@".contains(c) { out.append(c) }
+            // `:` is encoded too: in a relative reference's first segment it would read as a scheme.
+            if isASCIIAlnum(b) || "-._~/!$&'()*+,;=@".contains(c) { out.append(c) }
             else { out += String(format: "%%%02X", b) }
         }
         return out
