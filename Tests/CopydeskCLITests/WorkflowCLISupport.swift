@@ -32,12 +32,12 @@ enum WorkflowCLI {
         for (k, v) in env { environment[k] = v }
         p.environment = environment
         let tmp = NSTemporaryDirectory() + "/copydesk-cli-" + UUID().uuidString
-        FileManager.default.createFile(atPath: tmp + ".out", contents: nil)
-        FileManager.default.createFile(atPath: tmp + ".err", contents: nil)
+        _ = FileManager.default.createFile(atPath: tmp + ".out", contents: nil)
+        _ = FileManager.default.createFile(atPath: tmp + ".err", contents: nil)
         defer { try? FileManager.default.removeItem(atPath: tmp + ".out"); try? FileManager.default.removeItem(atPath: tmp + ".err"); try? FileManager.default.removeItem(atPath: tmp + ".in") }
         p.standardOutput = FileHandle(forWritingAtPath: tmp + ".out")
         p.standardError = FileHandle(forWritingAtPath: tmp + ".err")
-        FileManager.default.createFile(atPath: tmp + ".in", contents: Data((stdin ?? "").utf8))
+        _ = FileManager.default.createFile(atPath: tmp + ".in", contents: Data((stdin ?? "").utf8))
         p.standardInput = FileHandle(forReadingAtPath: tmp + ".in")
         try p.run()
         p.waitUntilExit()

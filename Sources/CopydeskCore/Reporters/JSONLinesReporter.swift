@@ -64,7 +64,7 @@ public struct JSONLinesReporter: Reporter {
             files: result.files.count, filesWithFindings: result.files.filter { !$0.findings.isEmpty }.count,
             findings: result.findingCount, errors: errors.count, skipped: result.skipped.count,
             bySeverity: Dictionary(uniqueKeysWithValues: Severity.allCases.map { ($0.rawValue, result.count($0)) }),
-            byCategory: Dictionary(uniqueKeysWithValues: Category.allCases.filter { $0 != .copydesk || result.count($0) > 0 }.map { ($0.rawValue, result.count($0)) })))
+            byCategory: Dictionary(uniqueKeysWithValues: (Category.allCases + (result.count(Category.copydesk) > 0 ? [Category.copydesk] : [])).map { ($0.rawValue, result.count($0)) })))
         return out
     }
 }

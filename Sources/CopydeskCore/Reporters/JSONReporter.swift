@@ -39,8 +39,7 @@ public struct JSONReporter: Reporter {
                 errors: errors.count, skipped: result.skipped.count,
                 bySeverity: Dictionary(uniqueKeysWithValues: Severity.allCases.map { ($0.rawValue, result.count($0)) }),
                 // `copydesk` (unused suppressions) only when present, so reports without them keep their shape.
-                byCategory: Dictionary(uniqueKeysWithValues: Category.allCases
-                    .filter { $0 != .copydesk || result.count($0) > 0 }
+                byCategory: Dictionary(uniqueKeysWithValues: (Category.allCases + (result.count(Category.copydesk) > 0 ? [Category.copydesk] : []))
                     .map { ($0.rawValue, result.count($0)) }),
                 hiddenByBaseline: result.hiddenByBaseline))
         return JSONReporter.encode(report) + "\n"

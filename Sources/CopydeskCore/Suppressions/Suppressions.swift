@@ -223,7 +223,7 @@ public enum Suppressions {
 
         guard let severity = unusedSeverity else { return Applied(kept: kept, unused: []) }
         var unused: [Finding] = []
-        let categories = Set(Category.allCases.map(\.rawValue))
+        let categories = Set(Category.allCases.map(\.rawValue) + [Category.copydesk.rawValue])
         func known(_ name: String) -> Bool {
             if categories.contains(name) { return true }
             if name.contains("*") || name.contains("?") { return rules.contains { Glob(name).matches($0.id) } }

@@ -127,7 +127,7 @@ public final class Workflow: Sendable {
             }
         }
         // Keys that name no rule or category are mistakes (a typo silently doing nothing).
-        let categories = Set(Category.allCases.map(\.rawValue))
+        let categories = Set(Category.allCases.map(\.rawValue) + [Category.copydesk.rawValue])
         for e in config.rules {
             switch e.selector {
             case .id(let id) where ids[id] == nil && id != UnusedSuppression.ruleID:
