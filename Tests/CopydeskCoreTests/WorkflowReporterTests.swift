@@ -44,6 +44,20 @@ struct WorkflowReporterTests {
         #expect(validator.validate(try JSONValue.parse(#"{"version": "2.1.0", "runs": [{"tool": {"driver": {"name": "x"}}, "results": [{"message": {"text": "m"}, "level": "note"}]}]}"#)).isEmpty)
     }
 
+    @Test func sarifWithTheDefaultRulesValidates() throws {
+        let schemaText = try String(contentsOfFile: workflowResources + "/sarif-schema-2.1.0.json", encoding: .utf8)
+        let validator = SchemaValidator(root: try JSONValue.parse(schemaText))
+        let defaults = RuleLoader.loadDefault()
+        let seed = workflowResources + "/../../Fixtures/seed-article/article.txt"
+        let bytes = try #require(FileManager.default.contents(atPath: seed))
+        let r = LintRunner.lint(bytes: Array(bytes), path: "Fixtures/seed-article/article.txt", linter: Linter(ruleSet: defaults.ruleSet))
+        let out = SARIFReporter().render(r, context: ReportContext(ruleSet: defaults.ruleSet))
+        let log = try JSONValue.parse(out)
+        #expect(validator.validate(log).isEmpty, "\(validator.validate(log).prefix(10))")
+        #expect(log["runs"]?[0]?["tool"]?["driver"]?["rules"]?.array?.count == defaults.ruleSet.rules.count)
+        #expect(log["runs"]?[0]?["results"]?.array?.count == r.findingCount)
+    }
+
     @Test func sarifContent() throws {
         let log = try JSONValue.parse(SARIFReporter().render(Self.sample(), context: Self.context))
         let run = try #require(log["runs"]?[0])
