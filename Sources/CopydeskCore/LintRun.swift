@@ -29,6 +29,8 @@ public struct LintResult: Sendable {
     public var failOn: [String: FailLevel] = [:]
     /// Findings hidden by `--baseline` (nil: no baseline given).
     public var hiddenByBaseline: Int? = nil
+    /// Per-rule matches and time, when the run was asked for them (`--stats`).
+    public var stats: RuleStats? = nil
 
     public init(files: [FileReport] = [], errors: [FileError] = [], skipped: [SkippedFile] = [], lineText: [String: [Int: String]] = [:]) {
         self.files = files
@@ -73,7 +75,8 @@ public struct ReadOptions: Sendable {
 /// Lints paths (files, directories, `-`) in parallel on all cores; output order is by path.
 public enum LintRunner {
     public static func run(paths: [String], linter: Linter, options: ReadOptions = ReadOptions(),
-                           workers: Int = System.coreCount) -> LintResult {
+                           workers: Int = System.coreCount, stats: Bool = false) -> LintResult {
+        let started = DispatchTime.now().uptimeNanoseconds
         var result = LintResult()
         var jobs: [InputItem] = []
         for item in FileWalker.expand(paths) {
@@ -98,17 +101,20 @@ public enum LintRunner {
         }
         let planList = plans
         let outcomes = Mutex<[Int: JobOutcome]>([:])
+        let statsParts = Mutex<[RuleStats]>([])
         let next = Atomic<Int>(0)
         let jobList = jobs
         let workerCount = max(1, min(workers, jobList.count))
         DispatchQueue.concurrentPerform(iterations: workerCount) { _ in
             let scratch = MatchScratch(limits: options.limits)
+            let collector = stats ? RuleStatsCollector() : nil
             while true {
                 let i = next.wrappingAdd(1, ordering: .relaxed).oldValue
                 if i >= jobList.count { break }
-                let outcome = process(jobList[i], linter: linter, options: options, scratch: scratch, plan: planList[i])
+                let outcome = process(jobList[i], linter: linter, options: options, scratch: scratch, plan: planList[i], stats: collector)
                 outcomes.withLock { $0[i] = outcome }
             }
+            if let collector { statsParts.withLock { $0.append(collector.snapshot()) } }
         }
         let done = outcomes.withLock { $0 }
         for i in jobList.indices {
@@ -125,6 +131,9 @@ public enum LintRunner {
         result.skipped.sort { $0.path < $1.path }
         if let workflow = options.workflow { result.errors.append(contentsOf: workflow.errors) }
         result.errors.sort { $0.path < $1.path }
+        if stats {
+            result.stats = RuleStats.merged(statsParts.withLock { $0 }, wallTimeMs: Double(DispatchTime.now().uptimeNanoseconds - started) / 1_000_000, threads: workerCount)
+        }
         return result
     }
 
@@ -134,7 +143,7 @@ public enum LintRunner {
         case error(FileError)
     }
 
-    static func process(_ item: InputItem, linter: Linter, options: ReadOptions, scratch: MatchScratch, plan: FilePlan? = nil) -> JobOutcome {
+    static func process(_ item: InputItem, linter: Linter, options: ReadOptions, scratch: MatchScratch, plan: FilePlan? = nil, stats: RuleStatsCollector? = nil) -> JobOutcome {
         let path: String
         let outcome: FileReader.Outcome
         switch item {
@@ -148,7 +157,7 @@ public enum LintRunner {
         case .bytes(let bytes):
             let format = options.format ?? plan?.format ?? (item == .stdin ? DocumentFormat.forPath(options.stdinName) : DocumentFormat.forPath(path))
             let doc = Document(path: path, bytes: bytes, format: format, headline: plan?.headline ?? options.headline)
-            let report = linter.lint(doc, scratch: scratch, rules: plan?.rules, unusedSuppression: plan.map { $0.unusedSuppression } ?? .info)
+            let report = linter.lint(doc, scratch: scratch, rules: plan?.rules, unusedSuppression: plan.map { $0.unusedSuppression } ?? .info, stats: stats)
             return .report(report, contextLines(report, doc))
         }
     }

@@ -48,6 +48,9 @@ struct Lint: ParsableCommand {
     @Option(name: .long, help: "Color the text output: auto (a terminal without NO_COLOR), always or never.")
     var color: ColorChoice = .auto
 
+    @Flag(name: .long, help: "Per rule: matches, findings and time spent (a table on stderr; a \"stats\" object in JSON output).")
+    var stats = false
+
     func run() throws {
         let loaded = ruleOptions.load()
         var options = ReadOptions()
@@ -59,11 +62,12 @@ struct Lint: ParsableCommand {
         var inputs = paths
         if inputs.isEmpty { inputs = isatty(0) == 1 ? ["."] : ["-"] }
         let linter = Linter(ruleSet: loaded.ruleSet)
-        var result = LintRunner.run(paths: inputs, linter: linter, options: options)
+        var result = LintRunner.run(paths: inputs, linter: linter, options: options, stats: stats)
         result.errors.append(contentsOf: loaded.errors.map { FileError(path: $0.file, message: ruleErrorMessage($0)) })
         workflow.applyBaselines(&result)
         result.errors.sort { ($0.path, $0.message) < ($1.path, $1.message) }
         let written = workflow.writeReports(result, format: format, color: color, ruleSet: flow.knownRules)
+        if let s = result.stats, format != .json { writeErr(s.renderTable()) }
         if !result.allErrors.isEmpty || !written { throw Exit(code: ExitStatus.trouble) }
         if workflow.writeBaseline != nil { return }
         if result.hasFailingFindings(fallback: failOn.map(FailLevel.init) ?? .error) { throw Exit(code: ExitStatus.findings) }

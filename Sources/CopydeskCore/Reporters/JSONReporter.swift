@@ -24,6 +24,8 @@ public struct JSONReporter: Reporter {
         var errors: [FileError]
         var skipped: [SkippedFile]
         var summary: Summary
+        /// Only with `--stats`.
+        var stats: RuleStats?
     }
 
     public func render(_ result: LintResult, context: ReportContext) -> String {
@@ -41,7 +43,8 @@ public struct JSONReporter: Reporter {
                 // `copydesk` (unused suppressions) only when present, so reports without them keep their shape.
                 byCategory: Dictionary(uniqueKeysWithValues: (Category.allCases + (result.count(Category.copydesk) > 0 ? [Category.copydesk] : []))
                     .map { ($0.rawValue, result.count($0)) }),
-                hiddenByBaseline: result.hiddenByBaseline))
+                hiddenByBaseline: result.hiddenByBaseline),
+            stats: result.stats)
         return JSONReporter.encode(report) + "\n"
     }
 
