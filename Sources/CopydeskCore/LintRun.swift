@@ -27,6 +27,10 @@ public struct LintResult: Sendable {
     /// Source lines (text of the line where each finding starts), keyed by path and line, for reporters
     /// that show context.
     public var lineText: [String: [Int: String]]
+    /// The `fail-on` level of each linted file, when configuration set it per file.
+    public var failOn: [String: FailLevel] = [:]
+    /// Findings hidden by `--baseline` (nil: no baseline given).
+    public var hiddenByBaseline: Int? = nil
     /// Per-rule matches and time, when the run was asked for them (`--stats`).
     public var stats: RuleStats? = nil
     /// Counts over the linted files, kept by streaming runs in place of `files`.
@@ -43,7 +47,7 @@ public struct LintResult: Sendable {
     public var totals: LintTally {
         if let tally { return tally }
         var t = LintTally()
-        for f in files { t.add(f) }
+        for f in files { t.add(f, failOn: failOn[f.path]) }
         return t
     }
 
@@ -53,6 +57,14 @@ public struct LintResult: Sendable {
     public func count(_ severity: Severity) -> Int { totals.bySeverity[severity, default: 0] }
     public func count(_ category: Category) -> Int { totals.byCategory[category, default: 0] }
     public var allErrors: [FileError] { (errors + files.flatMap(\.errors)) }
+
+    /// Whether any file has a finding at or above its own `fail-on` level (from `failOn`, else `fallback`).
+    public func hasFailingFindings(fallback: FailLevel = .error) -> Bool {
+        totals.worstByFailOn.contains { level, worst in
+            guard let t = (level ?? fallback).threshold else { return false }
+            return worst >= t
+        }
+    }
 
     /// Whether any finding is at or above `threshold` (nil: never fail on findings).
     public func hasFindings(atOrAbove threshold: Severity?) -> Bool {
@@ -68,15 +80,19 @@ public struct LintTally: Sendable, Equatable {
     public var findings = 0
     public var bySeverity: [Severity: Int] = [:]
     public var byCategory: [Category: Int] = [:]
+    /// The most severe finding among the files of each configured `fail-on` level (nil: files
+    /// without one), enough to tell whether the run fails.
+    public var worstByFailOn: [FailLevel?: Severity] = [:]
     public init() {}
 
-    public mutating func add(_ report: FileReport) {
+    public mutating func add(_ report: FileReport, failOn: FailLevel? = nil) {
         files += 1
         if !report.findings.isEmpty { filesWithFindings += 1 }
         findings += report.findings.count
         for f in report.findings {
             bySeverity[f.severity, default: 0] += 1
             byCategory[f.category, default: 0] += 1
+            worstByFailOn[failOn] = max(worstByFailOn[failOn] ?? f.severity, f.severity)
         }
     }
 }
@@ -89,6 +105,8 @@ public struct ReadOptions: Sendable {
     /// Name used for stdin in reports.
     public var stdinName = "<stdin>"
     public var limits: MatchLimits = .default
+    /// Per-file configuration, include/exclude and git-ignore handling (nil: none).
+    public var workflow: Workflow? = nil
     public init() {}
 }
 
@@ -100,7 +118,7 @@ public enum LintRunner {
                            workers: Int = System.coreCount, stats: Bool = false) -> LintResult {
         var files: [FileReport] = []
         var lineText: [String: [Int: String]] = [:]
-        var result = drive(paths: paths, linter: linter, options: options, workers: workers, stats: stats, render: nil) { report, lines, _ in
+        var result = drive(paths: paths, linter: linter, options: options, workers: workers, stats: stats, render: nil, prepared: { _ in }) { report, lines, _ in
             files.append(report)
             if !lines.isEmpty { lineText[report.path] = lines }
         }
@@ -121,8 +139,10 @@ public enum LintRunner {
                               each: (FileReport, [Int: String], String) -> Void) -> LintResult {
         var tally = LintTally()
         var fileErrors: [FileError] = []
-        var result = drive(paths: paths, linter: linter, options: options, workers: workers, stats: stats, render: render) { report, lines, part in
-            tally.add(report)
+        var failOn: [String: FailLevel] = [:]
+        var result = drive(paths: paths, linter: linter, options: options, workers: workers, stats: stats, render: render,
+                           prepared: { failOn = $0 }) { report, lines, part in
+            tally.add(report, failOn: failOn[report.path])
             fileErrors.append(contentsOf: report.errors)
             each(report, lines, part)
         }
@@ -136,6 +156,7 @@ public enum LintRunner {
     /// result has the walk and read errors, the skipped files and the stats.
     static func drive(paths: [String], linter: Linter, options: ReadOptions, workers: Int, stats: Bool,
                       render: (@Sendable (FileReport, [Int: String]) -> String)?,
+                      prepared: ([String: FailLevel]) -> Void,
                       each: (FileReport, [Int: String], String) -> Void) -> LintResult {
         let started = DispatchTime.now().uptimeNanoseconds
         var result = LintResult()
@@ -154,7 +175,24 @@ public enum LintRunner {
             if case .file(let p) = job.item { return seen.insert(p).inserted }
             return true
         }
-        jobs = jobs.enumerated().sorted { $0.element.path != $1.element.path ? $0.element.path < $1.element.path : $0.offset < $1.offset }.map(\.element)
+        // Configuration: which files are linted, and how (rules, reader, fail-on) each one is.
+        var plans: [FilePlan?] = Array(repeating: nil, count: jobs.count)
+        if let workflow = options.workflow {
+            let ready = workflow.prepare(jobs.map(\.item), named: paths, stdinName: options.stdinName)
+            jobs = ready.jobs.map { item, _ in
+                if case .file(let p) = item { return (item, p) }
+                return (item, options.stdinName)
+            }
+            plans = ready.jobs.map(\.1)
+            result.skipped.append(contentsOf: ready.skipped)
+            for (item, plan) in ready.jobs {
+                if case .file(let p) = item { result.failOn[p] = plan.failOn }
+                if case .stdin = item { result.failOn[options.stdinName] = plan.failOn }
+            }
+        }
+        prepared(result.failOn)
+        let order = jobs.indices.sorted { jobs[$0].path != jobs[$1].path ? jobs[$0].path < jobs[$1].path : $0 < $1 }
+        let planned = order.map { (jobs[$0].item, plans[$0]) }
 
         func take(_ outcome: JobOutcome) {
             switch outcome {
@@ -170,12 +208,13 @@ public enum LintRunner {
             // One file (a pre-commit hook) or one thread: no threads to start.
             let scratch = MatchScratch(limits: options.limits)
             let collector = stats ? RuleStatsCollector() : nil
-            for job in jobs { take(process(job.item, linter: linter, options: options, scratch: scratch, stats: collector, render: render)) }
+            for (item, plan) in planned { take(process(item, linter: linter, options: options, scratch: scratch, plan: plan, stats: collector, render: render)) }
             if let collector { statsParts.append(collector.snapshot()) }
         } else {
-            statsParts = runParallel(jobs.map(\.item), linter: linter, options: options, workers: workerCount, stats: stats, render: render, take: take)
+            statsParts = runParallel(planned, linter: linter, options: options, workers: workerCount, stats: stats, render: render, take: take)
         }
         result.skipped.sort { $0.path < $1.path }
+        if let workflow = options.workflow { result.errors.append(contentsOf: workflow.errors) }
         result.errors.sort { $0.path < $1.path }
         if stats {
             result.stats = RuleStats.merged(statsParts, wallTimeMs: Double(DispatchTime.now().uptimeNanoseconds - started) / 1_000_000, threads: workerCount)
@@ -187,7 +226,7 @@ public enum LintRunner {
     /// finishes the oldest pending job passes it (and every finished one after it) to `take`,
     /// under a lock, so `take` runs on one thread at a time, in job order, and no thread has to
     /// be woken per file. A worker runs at most `window` jobs ahead of the last one handed over.
-    static func runParallel(_ jobs: [InputItem], linter: Linter, options: ReadOptions, workers: Int, stats: Bool,
+    static func runParallel(_ jobs: [(InputItem, FilePlan?)], linter: Linter, options: ReadOptions, workers: Int, stats: Bool,
                             render: (@Sendable (FileReport, [Int: String]) -> String)?,
                             take: (JobOutcome) -> Void) -> [RuleStats] {
         struct Order {
@@ -216,7 +255,7 @@ public enum LintRunner {
                         shared.space.wait()
                         let i = shared.next.wrappingAdd(1, ordering: .relaxed).oldValue
                         if i >= jobs.count { shared.space.signal(); break }
-                        let outcome = process(jobs[i], linter: linter, options: options, scratch: scratch, stats: collector, render: render)
+                        let outcome = process(jobs[i].0, linter: linter, options: options, scratch: scratch, plan: jobs[i].1, stats: collector, render: render)
                         shared.order.withLock { o in
                             o.slots[i] = outcome
                             while let ready = o.slots.removeValue(forKey: o.taken) {
@@ -241,8 +280,8 @@ public enum LintRunner {
         case error(FileError)
     }
 
-    static func process(_ item: InputItem, linter: Linter, options: ReadOptions, scratch: MatchScratch, stats: RuleStatsCollector? = nil,
-                        render: (@Sendable (FileReport, [Int: String]) -> String)? = nil) -> JobOutcome {
+    static func process(_ item: InputItem, linter: Linter, options: ReadOptions, scratch: MatchScratch, plan: FilePlan? = nil,
+                        stats: RuleStatsCollector? = nil, render: (@Sendable (FileReport, [Int: String]) -> String)? = nil) -> JobOutcome {
         let path: String
         let outcome: FileReader.Outcome
         switch item {
@@ -254,9 +293,9 @@ public enum LintRunner {
         case .error(let message): return .error(FileError(path: path, message: message))
         case .binary: return .skipped(SkippedFile(path: path, reason: "binary file (contains NUL bytes)"))
         case .bytes(let bytes):
-            let format = options.format ?? (item == .stdin ? DocumentFormat.forPath(options.stdinName) : DocumentFormat.forPath(path))
-            let doc = Document(path: path, bytes: bytes, format: format, headline: options.headline)
-            let report = linter.lint(doc, scratch: scratch, stats: stats)
+            let format = options.format ?? plan?.format ?? (item == .stdin ? DocumentFormat.forPath(options.stdinName) : DocumentFormat.forPath(path))
+            let doc = Document(path: path, bytes: bytes, format: format, headline: plan?.headline ?? options.headline)
+            let report = linter.lint(doc, scratch: scratch, rules: plan?.rules, unusedSuppression: plan.map { $0.unusedSuppression } ?? .info, stats: stats)
             let lines = contextLines(report, doc)
             return .report(report, lines, render?(report, lines) ?? "")
         }

@@ -17,8 +17,10 @@ public struct Linter: Sendable {
 
     /// Lints one document. Rules that hit a match limit are reported as errors naming the rule and
     /// the file; their matches in this file are dropped and the other rules still run.
+    /// Inline `<!-- copydesk-disable … -->` comments drop the matches they cover; those that cover
+    /// none are reported at `unusedSuppression` severity (nil: not reported).
     /// `stats` (optional, `--stats`) counts each rule's matches and time.
-    public func lint(_ document: Document, scratch: MatchScratch, rules: [Rule]? = nil, stats: RuleStatsCollector? = nil) -> FileReport {
+    public func lint(_ document: Document, scratch: MatchScratch, rules: [Rule]? = nil, unusedSuppression: Severity? = .info, stats: RuleStatsCollector? = nil) -> FileReport {
         var raw: [RawMatch] = []
         var errors: [FileError] = []
         stats?.beginDocument()
@@ -60,8 +62,20 @@ public struct Linter: Sendable {
                 }
             }
         }
-        let findings = Linter.findings(from: raw, in: document)
+        let directives = Suppressions.directives(in: document)
+        guard !directives.isEmpty else {
+            let findings = Linter.findings(from: raw, in: document)
+            stats?.recordFindings(findings)
+            return FileReport(path: document.path, findings: findings, errors: errors)
+        }
+        let applied = Suppressions.apply(directives, to: raw, in: document, rules: rules ?? ruleSet.rules, unusedSeverity: unusedSuppression)
+        var findings = Linter.findings(from: applied.kept, in: document)
         stats?.recordFindings(findings)
+        findings += applied.unused
+        findings.sort {
+            if $0.span.start.offset != $1.span.start.offset { return $0.span.start.offset < $1.span.start.offset }
+            return $0.rule < $1.rule
+        }
         return FileReport(path: document.path, findings: findings, errors: errors)
     }
 

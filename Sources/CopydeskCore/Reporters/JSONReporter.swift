@@ -14,6 +14,8 @@ public struct JSONReporter: StreamingReporter {
         var skipped: Int
         var bySeverity: [String: Int]
         var byCategory: [String: Int]
+        /// Findings hidden by `--baseline` (absent without one).
+        var hiddenByBaseline: Int?
     }
     struct Report: Encodable {
         var version = 1
@@ -42,7 +44,10 @@ public struct JSONReporter: StreamingReporter {
                 files: result.fileCount, filesWithFindings: result.filesWithFindingsCount, findings: result.findingCount,
                 errors: errors.count, skipped: result.skipped.count,
                 bySeverity: Dictionary(uniqueKeysWithValues: Severity.allCases.map { ($0.rawValue, result.count($0)) }),
-                byCategory: Dictionary(uniqueKeysWithValues: Category.allCases.map { ($0.rawValue, result.count($0)) })),
+                // `copydesk` (unused suppressions) only when present, so reports without them keep their shape.
+                byCategory: Dictionary(uniqueKeysWithValues: (Category.allCases + (result.count(Category.copydesk) > 0 ? [Category.copydesk] : []))
+                    .map { ($0.rawValue, result.count($0)) }),
+                hiddenByBaseline: result.hiddenByBaseline),
             stats: result.stats)
     }
 
