@@ -36,10 +36,12 @@ public struct Linter: Sendable {
                 filtered = false
             }
             let list = rules ?? ruleSet.rules
+            // Per-file rule lists (configuration) are usually the rule set itself, in order.
+            let sameAsSet = rules.map { $0.count == ruleSet.rules.count && zip($0, ruleSet.rules).allSatisfy { $0 === $1 } } ?? true
             for (n, rule) in list.enumerated() {
                 ctx.places = nil
                 // The rule's number in the rule set (the prefilter's numbering).
-                let r = rules == nil ? n : ruleIndex[ObjectIdentifier(rule)]
+                let r = sameAsSet ? n : ruleIndex[ObjectIdentifier(rule)]
                 if filtered, let r, prefilter!.isFiltered[r] {
                     let places = hits.places(r)
                     if places.isEmpty {

@@ -122,10 +122,13 @@ struct PrefilterTests {
             #"\bsave\s+(?:up\s+to\s+)?\d+\s?%"#, #"(?:^|(?<=[.!?]\s))\W*\Kshare\s+this\b"#, #"\bpin\b"#, #"(?-i:[A-Z]{2,})\s+code"#,
             #"\s+promo"#, #"promo\s+"#, #"[“"]\s*sign\s+up"#, #"e-?mail\s+alerts?"#, #"(?<=\bto\s)vote"#, #"ab\Kcd"#,
             #"\bk\w+ing\b"#, #"so\s*\Kme"#, #"(?i:STORY)\s+continues"#, "©", #"\(c\)\s*\d{4}"#, #"\d+\s?%\s+off\b"#,
+            // Lookarounds: their text is in the unit, not always in the match.
+            #"^(?=.*\bsubscribe\b)\W*\w+"#, #"(?<=\bnews)letter"#, #"\bsave(?=[^.]*\bpromo\b)"#, #"(?<!\bno\s)code"#,
         ])
         var texts = defaults.flatMap { $0.examples.triggering + $0.examples.nontriggering }
             .map { $0.replacingOccurrences(of: "«", with: "").replacingOccurrences(of: "»", with: "") }
-        texts += ["Share this story. Share this: now!", "PROMO code SAVE20 and promo  code", "opinion spin pin-up pin", "Save up to 40% off today.",
+        texts += ["Get it. Subscribe today", "newsletter NEWSLETTER news letter", "Save now with promo code; save. promo", "no code, a code",
+                  "Share this story. Share this: now!", "PROMO code SAVE20 and promo  code", "opinion spin pin-up pin", "Save up to 40% off today.",
                   "“Sign up for alerts,” she said. E-mail alerts!", "It’s time to vote. Go to vote.", "abcd xabcd", "KELVIN \u{212A}eeping", "some\tme so me",
                   "© 2020 Copyright (c) 2019 All Rights Reserved", "Story continues below", "\u{017F}ave 10% off"]
         let doc = texts.joined(separator: "\n\n") + "\n" + texts.joined(separator: " ") + "\n"

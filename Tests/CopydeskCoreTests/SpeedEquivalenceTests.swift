@@ -104,6 +104,22 @@ struct SpeedEquivalenceTests {
         }
     }
 
+    /// The quick check for standard paths gives what the full normalization gives.
+    @Test func absolutePathsShortcutIsExact() {
+        func slow(_ joined: String) -> String {
+            var parts: [Substring] = []
+            for part in joined.split(separator: "/", omittingEmptySubsequences: true) {
+                if part == "." { continue }
+                if part == ".." { if !parts.isEmpty { parts.removeLast() }; continue }
+                parts.append(part)
+            }
+            return "/" + parts.joined(separator: "/")
+        }
+        for p in ["/", "/a", "/a/b.txt", "/a//b", "/a/./b", "/a/../b", "/a/b/", "/a/.", "/a/..", "/..", "/.a/b..c/...", "/a/.hidden", "//", "/é/ü.md"] {
+            #expect(Paths.absolute(p) == slow(p), "\(p)")
+        }
+    }
+
     /// Reports come out in path order (the order `run` sorts by), across folders whose names
     /// sort differently from a folder walk, and the same on one thread and on several.
     @Test func streamOrderIsPathOrder() throws {

@@ -111,6 +111,11 @@ final class CheckContext {
         swap(&windows, &windowsBuffer)
         windows.removeAll(keepingCapacity: true)
         defer { swap(&windows, &windowsBuffer) }
+        // An anchored try costs about as much as an ordinary search spends on 32 bytes when
+        // it can skip ahead on the pattern's first characters; without those it tries every
+        // position itself, so fewer tries than positions always win. Past that many tries,
+        // search the unit instead (and stop counting).
+        let limit = first == nil ? unit.range.count / 2 : max(4, unit.range.count / 32)
         var tries = 0
         for start in starts {
             var lo = lead.earliestStart(text, before: start, floor: floor)
@@ -122,16 +127,13 @@ final class CheckContext {
             }
             if let first {
                 var s = lo
-                while s <= start { if first.contains(text[s]) { tries += 1 }; s += 1 }
+                while s <= start && tries <= limit { if first.contains(text[s]) { tries += 1 }; s += 1 }
             } else {
                 tries += max(0, start + 1 - lo)
             }
-        }
-        // An anchored try costs about as much as an ordinary search spends on 32 bytes when
-        // it can skip ahead on the pattern's first characters; without those it tries every
-        // position itself, so fewer tries than positions always win.
-        if tries > (first == nil ? unit.range.count / 2 : max(4, unit.range.count / 32)) {
-            return try p.forEachMatch(in: text, range: unit.range, scratch: scratch, body)
+            if tries > limit {
+                return try p.forEachMatch(in: text, range: unit.range, scratch: scratch, body)
+            }
         }
         var k = 0
         try p.forEachMatch(in: text, range: unit.range, scratch: scratch, attempts: { c in

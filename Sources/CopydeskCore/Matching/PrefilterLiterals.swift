@@ -66,6 +66,9 @@ enum PrefilterLiterals {
         var charBytes: ByteSet? = nil
         /// A `\s` (repeated at least once): the text at this place is whitespace.
         var isSpace = false
+        /// For a positive lookaround: what its content requires. The text is in the unit (PCRE2
+        /// never looks past the subject) but not necessarily in the match, so it has no lead.
+        var side: Requirement? = nil
 
         static let empty = Info(exact: [[]], required: nil, length: .zero)
         /// One character of unknown kind made of `bytes`.
@@ -371,6 +374,7 @@ enum PrefilterLiterals {
                     continue
                 }
                 let atom = try parseQuantifiedAtom()
+                if let side = atom.side { best = better(best, side) }
                 if atom.isSpace {
                     // Whitespace must follow the run so far, and precede the next one.
                     if let marked = product(run, [[markSpaceAfter]]) { run = marked }
@@ -557,15 +561,15 @@ enum PrefilterLiterals {
                 return inner
             case "=", "!", "*":
                 i += 1
-                _ = try parseAlternation()
+                let inner = try parseAlternation()
                 try expect(")")
-                return .empty
+                return c == "!" ? .empty : Parser.lookaround(inner)
             case "<":
                 if let n = peek(1), n == "=" || n == "!" || n == "*" {
                     i += 2
-                    _ = try parseAlternation()
+                    let inner = try parseAlternation()
                     try expect(")")
-                    return .empty
+                    return n == "!" ? .empty : Parser.lookaround(inner)
                 }
                 try skipName(until: ">")
                 let inner = try parseAlternation()
@@ -601,6 +605,13 @@ enum PrefilterLiterals {
             default:
                 return try parseOptions()
             }
+        }
+
+        /// A positive lookaround: zero width in the match, its requirement on the side.
+        static func lookaround(_ inner: Info) -> Info {
+            var info = Info.empty
+            info.side = inner.best.map { Requirement(literals: $0.literals, lead: nil) }
+            return info
         }
 
         /// `(?imnsU-imnsU)` or `(?imnsU-imnsU:…)`, `(?^…)`. Extended mode (x) is not supported.
