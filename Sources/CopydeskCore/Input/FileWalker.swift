@@ -71,6 +71,12 @@ public enum FileWalker {
 }
 
 /// Reads whole files as bytes.
+///
+/// Regular files are read whole. A named FIFO, socket or character device is read as a stream:
+/// opening never blocks, and when no data (nor end of input) arrives for
+/// `streamTimeout` seconds the input is reported instead of hanging the run. Any input larger
+/// than `maxBytes` is reported, not read (so `/dev/zero` or an endless pipe cannot exhaust memory;
+/// a NUL byte stops a stream early as binary).
 public enum FileReader {
     public enum Outcome: Sendable {
         case bytes([UInt8])
@@ -78,17 +84,47 @@ public enum FileReader {
         case error(String)
     }
 
+    /// Largest input read, in bytes (1 GiB).
+    public static let maxBytes = 1 << 30
+    /// Seconds a FIFO or device may stay silent before it is reported (COPYDESK_FIFO_TIMEOUT overrides, default 10).
+    public static let streamTimeout: Double = {
+        if let v = getenv("COPYDESK_FIFO_TIMEOUT"), let d = Double(String(cString: v)), d > 0 { return d }
+        return 10
+    }()
+
     /// Reads `path`; files holding a NUL byte are binary (skipped, like ripgrep and git).
     public static func read(_ path: String) -> Outcome {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        // O_NONBLOCK: opening a FIFO without a writer must not block.
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
         guard fd >= 0 else { return .error(FileWalker.errnoMessage(errno)) }
         defer { close(fd) }
         var st = stat()
-        if fstat(fd, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR { return .error("is a directory") }
-        return readAll(fd, sizeHint: Int(st.st_size))
+        guard fstat(fd, &st) == 0 else { return .error(FileWalker.errnoMessage(errno)) }
+        switch st.st_mode & S_IFMT {
+        case S_IFDIR: return .error("is a directory")
+        case S_IFREG:
+            if Int(st.st_size) > maxBytes { return .error(tooLarge(Int(st.st_size))) }
+            return readAll(fd, sizeHint: Int(st.st_size))
+        default:
+            return readStream(fd, kind: kindName(st.st_mode & S_IFMT))
+        }
     }
 
     public static func readStdin() -> Outcome { readAll(0, sizeHint: 0) }
+
+    static func tooLarge(_ n: Int) -> String {
+        "file is larger than the \(maxBytes >> 20) MiB limit (\(n >> 20) MiB); not read"
+    }
+
+    static func kindName(_ type: mode_t) -> String {
+        switch type {
+        case S_IFIFO: return "FIFO"
+        case S_IFSOCK: return "socket"
+        case S_IFCHR: return "character device"
+        case S_IFBLK: return "block device"
+        default: return "special file"
+        }
+    }
 
     static func readAll(_ fd: Int32, sizeHint: Int) -> Outcome {
         var bytes = [UInt8]()
@@ -98,14 +134,49 @@ public enum FileReader {
             let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress!, $0.count) }
             if n < 0 {
                 if errno == EINTR { continue }
+                if errno == EAGAIN { return readStream(fd, kind: "input", prefix: bytes) }
                 return .error(FileWalker.errnoMessage(errno))
             }
             if n == 0 { break }
+            if bytes.count + n > maxBytes { return .error(tooLarge(bytes.count + n)) }
             bytes.append(contentsOf: chunk[0..<n])
         }
         let hasNUL = bytes.withUnsafeBufferPointer { buf in
             buf.count > 0 && memchr(buf.baseAddress!, 0, buf.count) != nil
         }
         return hasNUL ? .binary : .bytes(bytes)
+    }
+
+    /// Reads a non-blocking stream to its end, waiting at most `streamTimeout` seconds for each chunk.
+    static func readStream(_ fd: Int32, kind: String, prefix: [UInt8] = []) -> Outcome {
+        var bytes = prefix
+        var chunk = [UInt8](repeating: 0, count: 64 * 1024)
+        let timeoutMs = Int32(min(streamTimeout * 1000, Double(Int32.max)))
+        while true {
+            var pfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+            let ready = poll(&pfd, 1, timeoutMs)
+            if ready < 0 {
+                if errno == EINTR { continue }
+                return .error(FileWalker.errnoMessage(errno))
+            }
+            if ready == 0 {
+                let what = bytes.isEmpty ? "no input" : "no more input after \(bytes.count) bytes"
+                return .error("\(kind): \(what) within \(formatSeconds(streamTimeout)) s (no writer?); not linted")
+            }
+            let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress!, $0.count) }
+            if n < 0 {
+                if errno == EINTR || errno == EAGAIN { continue }
+                return .error(FileWalker.errnoMessage(errno))
+            }
+            if n == 0 { break }
+            if chunk[0..<n].contains(0) { return .binary }
+            if bytes.count + n > maxBytes { return .error("\(kind): more than the \(maxBytes >> 20) MiB limit; not linted") }
+            bytes.append(contentsOf: chunk[0..<n])
+        }
+        return .bytes(bytes)
+    }
+
+    static func formatSeconds(_ s: Double) -> String {
+        s == s.rounded() ? String(Int(s)) : String(s)
     }
 }
