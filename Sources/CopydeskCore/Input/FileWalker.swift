@@ -65,6 +65,12 @@ public enum FileWalker {
         }
     }
 
+    /// Whether `path` names a directory (following symlinks).
+    public static func isDirectory(_ path: String) -> Bool {
+        var st = stat()
+        return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR
+    }
+
     public static func errnoMessage(_ code: Int32) -> String {
         String(cString: strerror(code))
     }
