@@ -13,6 +13,10 @@ func fuzzClean(_ bytes: [UInt8], path: String, options: ReadOptions) {
     // Every kept line's bytes appear in order in the output.
     var out = once.cleaned[...]
     let lines = once.plan.lines
+    if lines.bomLength > 0 && !once.plan.kept[0] {
+        check(out.starts(with: bytes[0..<lines.bomLength]), "BOM lost")
+        out = out.dropFirst(lines.bomLength)
+    }
     for i in 0..<lines.count where once.plan.kept[i] {
         let content = Array(bytes[(i == 0 ? 0 : lines.start(i))..<lines.content(i).upperBound])
         check(out.starts(with: content), "kept line \(i + 1) not found in order in the output")
