@@ -40,16 +40,23 @@ public enum FileWalker {
             return
         }
         var names: [String] = []
+        let base = dir.hasSuffix("/") ? dir : dir + "/"
         while let entry = readdir(d) {
-            let name = withUnsafePointer(to: entry.pointee.d_name) {
-                $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
+            let decoded = withUnsafePointer(to: entry.pointee.d_name) {
+                $0.withMemoryRebound(to: CChar.self, capacity: 256) { (String(validatingCString: $0), String(cString: $0)) }
+            }
+            guard let name = decoded.0 else {
+                // A String cannot hold the raw bytes, so the file could not be opened by this name.
+                if !decoded.1.hasPrefix(".") {
+                    items.append(.error(FileError(path: base + decoded.1, message: "file name is not valid UTF-8; not linted")))
+                }
+                continue
             }
             if name == "." || name == ".." || name.hasPrefix(".") || skippedDirectories.contains(name) { continue }
             names.append(name)
         }
         closedir(d)
         names.sort()
-        let base = dir.hasSuffix("/") ? dir : dir + "/"
         for name in names {
             let path = base + name
             var st = stat()
