@@ -11,8 +11,10 @@ public struct Linter: Sendable {
         var errors: [FileError] = []
         document.text.withUnsafeBufferPointer { buf in
             let ctx = CheckContext(document: document, text: buf, scratch: scratch)
+            defer { scratch.endRuleBudget() }
             for rule in rules ?? ruleSet.rules {
                 var mine: [RawMatch] = []
+                scratch.startRuleBudget(textBytes: document.text.count)
                 do throws(MatchLimitError) {
                     try rule.kind.run(rule, ctx, into: &mine)
                     raw.append(contentsOf: mine)

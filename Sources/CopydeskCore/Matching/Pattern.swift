@@ -1,5 +1,10 @@
 // The only folder that imports the C library. Everything else sees byte ranges.
 import CPCRE2
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// A PCRE2 compile error: PCRE2's own message and the offset in the pattern where it stopped.
 public struct PatternCompileError: Error, Sendable, Equatable, CustomStringConvertible {
@@ -12,7 +17,9 @@ public struct PatternCompileError: Error, Sendable, Equatable, CustomStringConve
 
 /// A match that could not complete because a resource limit was hit (catastrophic backtracking).
 public struct MatchLimitError: Error, Sendable, Equatable, CustomStringConvertible {
-    public enum Limit: String, Sendable { case match = "match limit", heap = "heap limit", depth = "depth limit", other = "matching error" }
+    public enum Limit: String, Sendable {
+        case match = "match limit", heap = "heap limit", depth = "depth limit", time = "time limit", other = "matching error"
+    }
     public let limit: Limit
     public let message: String
     public var description: String { "\(limit.rawValue) exceeded (\(message))" }
@@ -32,10 +39,18 @@ public struct MatchLimits: Sendable, Equatable {
     public var depthLimit: UInt32
     /// Heap limit for the interpreter, in KiB.
     public var heapLimitKiB: UInt32
-    public init(matchLimit: UInt32 = 1_000_000, depthLimit: UInt32 = 100_000, heapLimitKiB: UInt32 = 20_000) {
+    /// Time one rule may spend on one document: `ruleSeconds` plus `ruleSecondsPerMiB` for each
+    /// MiB of text. The match limit bounds one match; this bounds the sum, so a pattern that
+    /// stays just under the match limit in each of thousands of units still stops.
+    public var ruleSeconds: Double
+    public var ruleSecondsPerMiB: Double
+    public init(matchLimit: UInt32 = 1_000_000, depthLimit: UInt32 = 100_000, heapLimitKiB: UInt32 = 20_000,
+                ruleSeconds: Double = 2, ruleSecondsPerMiB: Double = 1) {
         self.matchLimit = matchLimit
         self.depthLimit = depthLimit
         self.heapLimitKiB = heapLimitKiB
+        self.ruleSeconds = ruleSeconds
+        self.ruleSecondsPerMiB = ruleSecondsPerMiB
     }
     public static let `default` = MatchLimits()
 }
@@ -104,6 +119,9 @@ public final class Pattern: @unchecked Sendable {
         var options: UInt32 = 0
         let md = scratch.matchData
         while start <= length {
+            if let deadline = scratch.deadline, MatchScratch.now() > deadline {
+                throw MatchLimitError(limit: .time, message: "over \(scratch.budgetText) on this document")
+            }
             var rc = pcre2_match_8(code, subject, length, start, options, md, scratch.context)
             if rc == PCRE2_ERROR_JIT_STACKLIMIT {
                 // The JIT stack is bounded; fall back to the interpreter (heap-limited) for this call.
@@ -178,6 +196,25 @@ public final class MatchScratch {
         pcre2_set_heap_limit_8(context, limits.heapLimitKiB)
         jitStack = pcre2_jit_stack_create_8(32 * 1024, 1024 * 1024, nil)
         if let jitStack { pcre2_jit_stack_assign_8(context, nil, UnsafeMutableRawPointer(jitStack)) }
+    }
+
+    /// Monotonic nanoseconds after which matching stops with a time-limit error (nil: none).
+    public var deadline: UInt64? = nil
+    var budgetText = ""
+
+    /// Starts one rule's time budget for a document of `textBytes` bytes.
+    public func startRuleBudget(textBytes: Int) {
+        let seconds = limits.ruleSeconds + limits.ruleSecondsPerMiB * Double(textBytes) / 1_048_576
+        budgetText = seconds < 10 ? String(format: "%.1f s", seconds) : "\(Int(seconds)) s"
+        deadline = MatchScratch.now() + UInt64(seconds * 1e9)
+    }
+
+    public func endRuleBudget() { deadline = nil }
+
+    static func now() -> UInt64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
     }
 
     deinit {
