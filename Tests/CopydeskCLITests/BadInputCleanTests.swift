@@ -172,7 +172,7 @@ struct BadInputCleanTests {
         defer { try? FileManager.default.removeItem(at: dir) }
         var text = "Big Article\n\n"
         var expected = text
-        for i in 0..<60_000 {
+        for i in 0..<100_000 {
             let para = "Paragraph \(i) reports what the council decided about the budget and the schools.\n\n"
             text += para; expected += para
             if i % 50 == 0 { text += "Use promo code BIG\(i) now.\n\n" }
@@ -186,7 +186,13 @@ struct BadInputCleanTests {
         let new = Self.bytes(path)
         #expect(new == Array(expected.utf8))
         var outcomes: [String] = []
-        for k in 1...6 {
+        var duringWrite = 0
+        // Kill moments: spread over the run (reading, linting, writing), and right when the
+        // temporary file appears (the write itself), with growing delays after it.
+        let plan: [(fraction: Double?, afterTemp: Double?)] = [
+            (0.3, nil), (0.6, nil), (0.9, nil), (nil, 0), (nil, 0.002), (nil, 0.01), (nil, 0.03),
+        ]
+        for (k, moment) in plan.enumerated() {
             try Data(original).write(to: URL(fileURLWithPath: path))
             let p = Process()
             p.executableURL = URL(fileURLWithPath: BadInputKit.binary)
@@ -194,8 +200,19 @@ struct BadInputCleanTests {
             p.currentDirectoryURL = dir
             p.standardError = FileHandle.nullDevice
             try p.run()
-            // From early (reading, linting) to late (writing, renaming) in the run.
-            Thread.sleep(forTimeInterval: full.seconds * Double(k) / 7)
+            if let f = moment.fraction {
+                Thread.sleep(forTimeInterval: full.seconds * f)
+            } else {
+                let deadline = Date().addingTimeInterval(full.seconds * 3)
+                while Date() < deadline && p.isRunning {
+                    if (try? FileManager.default.contentsOfDirectory(atPath: dir.path))?.contains(where: { $0.contains(".copydesk-") }) == true {
+                        if p.isRunning { duringWrite += 1 }
+                        break
+                    }
+                    usleep(200)
+                }
+                if let d = moment.afterTemp, d > 0 { Thread.sleep(forTimeInterval: d) }
+            }
             kill(p.processIdentifier, SIGKILL)
             p.waitUntilExit()
             let now = Self.bytes(path)
@@ -207,7 +224,8 @@ struct BadInputCleanTests {
                 try FileManager.default.removeItem(atPath: Self.file(dir, leftover))
             }
         }
-        #expect(outcomes.count == 6)
+        #expect(duringWrite > 0, "no kill landed while the temporary file was being written")
+        print("clean --in-place (\(String(format: "%.2f", full.seconds)) s) killed \(duringWrite) times mid-write: \(outcomes.joined(separator: " "))")
         // SIGTERM mid-run: the handler removes its temporary file.
         try Data(original).write(to: URL(fileURLWithPath: path))
         let p = Process()
