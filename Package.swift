@@ -22,14 +22,9 @@ let package = Package(
         ),
         // Turns Rules/*.yml into Swift source at build time, so the default rules travel
         // inside the binary (copy it anywhere, run it from any directory).
-        .executableTarget(
-            name: "copydesk-embed-rules",
-            path: "Sources/copydesk-embed-rules"
-        ),
         .plugin(
             name: "EmbedRules",
             capability: .buildTool(),
-            dependencies: ["copydesk-embed-rules"],
             path: "Sources/EmbedRules"
         ),
         .target(

@@ -25,6 +25,12 @@ public struct LintResult: Sendable {
     /// Source lines (text of the line where each finding starts), keyed by path and line, for reporters
     /// that show context.
     public var lineText: [String: [Int: String]]
+    /// The `fail-on` level of each linted file, when configuration set it per file.
+    public var failOn: [String: FailLevel] = [:]
+    /// Findings hidden by `--baseline` (nil: no baseline given).
+    public var hiddenByBaseline: Int? = nil
+    /// Per-rule matches and time, when the run was asked for them (`--stats`).
+    public var stats: RuleStats? = nil
 
     public init(files: [FileReport] = [], errors: [FileError] = [], skipped: [SkippedFile] = [], lineText: [String: [Int: String]] = [:]) {
         self.files = files
@@ -37,6 +43,14 @@ public struct LintResult: Sendable {
     public func count(_ severity: Severity) -> Int { files.reduce(0) { $0 + $1.findings.filter { $0.severity == severity }.count } }
     public func count(_ category: Category) -> Int { files.reduce(0) { $0 + $1.findings.filter { $0.category == category }.count } }
     public var allErrors: [FileError] { (errors + files.flatMap(\.errors)) }
+
+    /// Whether any file has a finding at or above its own `fail-on` level (from `failOn`, else `fallback`).
+    public func hasFailingFindings(fallback: FailLevel = .error) -> Bool {
+        files.contains { file in
+            guard let t = (failOn[file.path] ?? fallback).threshold else { return false }
+            return file.findings.contains { $0.severity >= t }
+        }
+    }
 
     /// Whether any finding is at or above `threshold` (nil: never fail on findings).
     public func hasFindings(atOrAbove threshold: Severity?) -> Bool {
@@ -53,13 +67,16 @@ public struct ReadOptions: Sendable {
     /// Name used for stdin in reports.
     public var stdinName = "<stdin>"
     public var limits: MatchLimits = .default
+    /// Per-file configuration, include/exclude and git-ignore handling (nil: none).
+    public var workflow: Workflow? = nil
     public init() {}
 }
 
 /// Lints paths (files, directories, `-`) in parallel on all cores; output order is by path.
 public enum LintRunner {
     public static func run(paths: [String], linter: Linter, options: ReadOptions = ReadOptions(),
-                           workers: Int = System.coreCount) -> LintResult {
+                           workers: Int = System.coreCount, stats: Bool = false) -> LintResult {
+        let started = DispatchTime.now().uptimeNanoseconds
         var result = LintResult()
         var jobs: [InputItem] = []
         for item in FileWalker.expand(paths) {
@@ -71,18 +88,33 @@ public enum LintRunner {
             if case .file(let p) = item { return seen.insert(p).inserted }
             return true
         }
+        var plans: [FilePlan?] = Array(repeating: nil, count: jobs.count)
+        if let workflow = options.workflow {
+            let prepared = workflow.prepare(jobs, named: paths, stdinName: options.stdinName)
+            jobs = prepared.jobs.map(\.0)
+            plans = prepared.jobs.map(\.1)
+            result.skipped.append(contentsOf: prepared.skipped)
+            for (item, plan) in prepared.jobs {
+                if case .file(let p) = item { result.failOn[p] = plan.failOn }
+                if case .stdin = item { result.failOn[options.stdinName] = plan.failOn }
+            }
+        }
+        let planList = plans
         let outcomes = Mutex<[Int: JobOutcome]>([:])
+        let statsParts = Mutex<[RuleStats]>([])
         let next = Atomic<Int>(0)
         let jobList = jobs
         let workerCount = max(1, min(workers, jobList.count))
         DispatchQueue.concurrentPerform(iterations: workerCount) { _ in
             let scratch = MatchScratch(limits: options.limits)
+            let collector = stats ? RuleStatsCollector() : nil
             while true {
                 let i = next.wrappingAdd(1, ordering: .relaxed).oldValue
                 if i >= jobList.count { break }
-                let outcome = process(jobList[i], linter: linter, options: options, scratch: scratch)
+                let outcome = process(jobList[i], linter: linter, options: options, scratch: scratch, plan: planList[i], stats: collector)
                 outcomes.withLock { $0[i] = outcome }
             }
+            if let collector { statsParts.withLock { $0.append(collector.snapshot()) } }
         }
         let done = outcomes.withLock { $0 }
         for i in jobList.indices {
@@ -97,7 +129,11 @@ public enum LintRunner {
         }
         result.files.sort { $0.path < $1.path }
         result.skipped.sort { $0.path < $1.path }
+        if let workflow = options.workflow { result.errors.append(contentsOf: workflow.errors) }
         result.errors.sort { $0.path < $1.path }
+        if stats {
+            result.stats = RuleStats.merged(statsParts.withLock { $0 }, wallTimeMs: Double(DispatchTime.now().uptimeNanoseconds - started) / 1_000_000, threads: workerCount)
+        }
         return result
     }
 
@@ -107,7 +143,7 @@ public enum LintRunner {
         case error(FileError)
     }
 
-    static func process(_ item: InputItem, linter: Linter, options: ReadOptions, scratch: MatchScratch) -> JobOutcome {
+    static func process(_ item: InputItem, linter: Linter, options: ReadOptions, scratch: MatchScratch, plan: FilePlan? = nil, stats: RuleStatsCollector? = nil) -> JobOutcome {
         let path: String
         let outcome: FileReader.Outcome
         switch item {
@@ -119,9 +155,9 @@ public enum LintRunner {
         case .error(let message): return .error(FileError(path: path, message: message))
         case .binary: return .skipped(SkippedFile(path: path, reason: "binary file (contains NUL bytes)"))
         case .bytes(let bytes):
-            let format = options.format ?? (item == .stdin ? DocumentFormat.forPath(options.stdinName) : DocumentFormat.forPath(path))
-            let doc = Document(path: path, bytes: bytes, format: format, headline: options.headline)
-            let report = linter.lint(doc, scratch: scratch)
+            let format = options.format ?? plan?.format ?? (item == .stdin ? DocumentFormat.forPath(options.stdinName) : DocumentFormat.forPath(path))
+            let doc = Document(path: path, bytes: bytes, format: format, headline: plan?.headline ?? options.headline)
+            let report = linter.lint(doc, scratch: scratch, rules: plan?.rules, unusedSuppression: plan.map { $0.unusedSuppression } ?? .info, stats: stats)
             return .report(report, contextLines(report, doc))
         }
     }

@@ -6,24 +6,45 @@ public struct Linter: Sendable {
 
     /// Lints one document. Rules that hit a match limit are reported as errors naming the rule and
     /// the file; their matches in this file are dropped and the other rules still run.
-    public func lint(_ document: Document, scratch: MatchScratch, rules: [Rule]? = nil) -> FileReport {
+    /// Inline `<!-- copydesk-disable … -->` comments drop the matches they cover; those that cover
+    /// none are reported at `unusedSuppression` severity (nil: not reported).
+    /// `stats` (optional, `--stats`) counts each rule's matches and time.
+    public func lint(_ document: Document, scratch: MatchScratch, rules: [Rule]? = nil, unusedSuppression: Severity? = .info, stats: RuleStatsCollector? = nil) -> FileReport {
         var raw: [RawMatch] = []
         var errors: [FileError] = []
+        stats?.beginDocument()
         document.text.withUnsafeBufferPointer { buf in
             let ctx = CheckContext(document: document, text: buf, scratch: scratch)
             defer { scratch.endRuleBudget() }
             for rule in rules ?? ruleSet.rules {
                 var mine: [RawMatch] = []
                 scratch.startRuleBudget(textBytes: document.text.count)
+                let started = stats?.start() ?? 0
                 do throws(MatchLimitError) {
                     try rule.kind.run(rule, ctx, into: &mine)
                     raw.append(contentsOf: mine)
+                    stats?.record(rule, matches: mine.count, failed: false, since: started)
                 } catch {
                     errors.append(FileError(path: document.path, message: "rule \(rule.id): \(error.description) while matching this file; the rule's findings here are dropped"))
+                    stats?.record(rule, matches: 0, failed: true, since: started)
                 }
             }
         }
-        return FileReport(path: document.path, findings: Linter.findings(from: raw, in: document), errors: errors)
+        let directives = Suppressions.directives(in: document)
+        guard !directives.isEmpty else {
+            let findings = Linter.findings(from: raw, in: document)
+            stats?.recordFindings(findings)
+            return FileReport(path: document.path, findings: findings, errors: errors)
+        }
+        let applied = Suppressions.apply(directives, to: raw, in: document, rules: rules ?? ruleSet.rules, unusedSeverity: unusedSuppression)
+        var findings = Linter.findings(from: applied.kept, in: document)
+        stats?.recordFindings(findings)
+        findings += applied.unused
+        findings.sort {
+            if $0.span.start.offset != $1.span.start.offset { return $0.span.start.offset < $1.span.start.offset }
+            return $0.rule < $1.rule
+        }
+        return FileReport(path: document.path, findings: findings, errors: errors)
     }
 
     /// Maps raw matches to the source, merges them (at most one finding per line and category:

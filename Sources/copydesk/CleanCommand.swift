@@ -24,6 +24,10 @@ struct Clean: ParsableCommand {
             always either the old or the new version; articles that need no change are not touched. \
             --dry-run writes nothing and prints a unified diff (apply it with `patch -p0`).
 
+            Configuration (.copydesk.yml) applies as for lint: rules it turns off remove nothing, \
+            excluded and git-ignored files in walked folders are left alone, and a line covered \
+            by an inline `<!-- copydesk-disable … -->` comment is kept.
+
             Exit status: 0 done (or, with --dry-run, nothing to remove); 1 with --dry-run when \
             something would be removed; 2 on a usage, rule-file or I/O error (after handling \
             everything else).
@@ -47,14 +51,19 @@ struct Clean: ParsableCommand {
 
     @OptionGroup var ruleOptions: RuleOptions
 
-    @Option(name: .long, help: "How the headline is found: auto, first-line or none.")
-    var headline: HeadlineMode = .auto
+    @Option(name: .long, help: "How the headline is found: auto, first-line or none (default: the configuration's, else auto).")
+    var headline: HeadlineMode?
 
-    @Option(name: .long, help: ArgumentHelp("Read every input with this reader (text or markdown) instead of choosing by extension.", valueName: "READER"))
+    @Option(name: .long, help: ArgumentHelp("Read every input with this reader (text, markdown or html) instead of choosing by extension.", valueName: "READER"))
     var reader: DocumentFormat?
 
-    @Option(name: .customLong("stdin-name"), help: ArgumentHelp("Path shown for standard input (its extension picks the reader).", valueName: "NAME"))
+    @Option(name: .customLong("stdin-filename"), help: ArgumentHelp("Name for standard input: used in messages, to pick the reader and to find the configuration.", valueName: "NAME"))
     var stdinName: String = "<stdin>"
+
+    @OptionGroup var configOptions: ConfigOptions
+
+    @Flag(name: .customLong("no-ignore"), help: "Also clean files that git ignores when walking folders.")
+    var noIgnore = false
 
     func validate() throws {
         if inPlace && output != nil { throw ValidationError("--in-place and -o/--output cannot be used together.") }
@@ -107,8 +116,6 @@ struct Clean: ParsableCommand {
         let linter = Linter(ruleSet: loaded.ruleSet)
         var options = Cleaner.Options()
         options.categories = try categories()
-        options.format = reader
-        options.headline = headline
 
         var items: [InputItem] = []
         var outcomes: [Outcome] = []
@@ -127,11 +134,24 @@ struct Clean: ParsableCommand {
                 ? "several inputs: use --in-place to rewrite them or --dry-run to see the changes."
                 : "-o/--output takes one input.")
         }
+        // Configuration: per-file rules, reader and headline; excluded and git-ignored files.
+        let flow = Workflow(resolver: ConfigResolver(mode: configOptions.mode), baseRules: loaded.ruleSet,
+                            respectGitIgnore: !noIgnore, formatOverride: reader, headlineOverride: headline)
+        let prepared = flow.prepare(items, named: inputs, stdinName: stdinName)
+        if !flow.errors.isEmpty {
+            for e in flow.errors { writeErr("\(e.path): error: \(e.message)\n") }
+            writeErr("copydesk: configuration has errors; nothing was cleaned\n")
+            throw Exit(code: ExitStatus.trouble)
+        }
+        for s in prepared.skipped { outcomes.append(Outcome(path: s.path, skipped: s.reason)) }
+        items = prepared.jobs.map(\.0)
+        let plans = prepared.jobs.map(\.1)
 
         let mode: Mode = dryRun ? .dryRun : inPlace ? .inPlace : .output(output ?? "-")
         let jobs = items
         let cleanOptions = options
         let command = self
+        let planList = plans
         let results = Mutex<[Int: Outcome]>([:])
         let next = Atomic<Int>(0)
         DispatchQueue.concurrentPerform(iterations: max(1, min(System.coreCount, jobs.count))) { _ in
@@ -139,7 +159,11 @@ struct Clean: ParsableCommand {
             while true {
                 let i = next.wrappingAdd(1, ordering: .relaxed).oldValue
                 if i >= jobs.count { break }
-                let o = command.cleanOne(jobs[i], linter: linter, options: cleanOptions, mode: mode, scratch: scratch)
+                var fileOptions = cleanOptions
+                fileOptions.format = planList[i].format
+                fileOptions.headline = planList[i].headline ?? .auto
+                fileOptions.rules = planList[i].rules
+                let o = command.cleanOne(jobs[i], linter: linter, options: fileOptions, mode: mode, scratch: scratch)
                 results.withLock { $0[i] = o }
             }
         }

@@ -10,50 +10,67 @@ struct Lint: ParsableCommand {
         discussion: """
             PATH can be a file, a directory (searched recursively; hidden entries and .build are \
             skipped) or - for standard input. With no PATH, standard input is read when it is a \
-            pipe, else the current directory. .md and .markdown files are read as Markdown, \
-            everything else as plain text. Binary files are skipped with a note.
+            pipe, else the current directory. .md and .markdown files are read as Markdown, .html \
+            and .htm as HTML, everything else as plain text (.copydesk.yml 'formats' can map more \
+            extensions). Binary files are skipped with a note. Inside a git work tree, files that \
+            git ignores are skipped when walking folders (not when named).
+
+            Configuration: each file uses the .copydesk.yml files found from its folder upward \
+            (nearer ones override keys of farther ones); see `copydesk init` and \
+            `copydesk config --print PATH`. Command-line options win over configuration.
+
+            Report formats: text, json, jsonl, sarif, github (workflow commands), junit, checkstyle.
             """
     )
 
     @Argument(help: ArgumentHelp("Files or directories to lint; - reads standard input.", valueName: "PATH"))
     var paths: [String] = []
 
-    @Option(name: .long, help: "Output format: text or json.")
+    @Option(name: .long, help: "Output format: text, json, jsonl, sarif, github, junit or checkstyle.")
     var format: ReportFormat = .text
 
     @OptionGroup var ruleOptions: RuleOptions
 
-    @Option(name: .customLong("fail-on"), help: ArgumentHelp("Exit 1 when a finding has at least this severity: error, warning, info or never.", valueName: "SEVERITY"))
-    var failOn: FailOn = .error
+    @Option(name: .customLong("fail-on"), help: ArgumentHelp("Exit 1 when a finding has at least this severity: error, warning, info or never (default: the configuration's fail-on, else error).", valueName: "SEVERITY"))
+    var failOn: FailOn?
 
-    @Option(name: .long, help: "How the headline is found: auto, first-line or none.")
-    var headline: HeadlineMode = .auto
+    @Option(name: .long, help: "How the headline is found: auto, first-line or none (default: the configuration's, else auto).")
+    var headline: HeadlineMode?
 
-    @Option(name: .long, help: ArgumentHelp("Read every input with this reader (text or markdown) instead of choosing by extension.", valueName: "READER"))
+    @Option(name: .long, help: ArgumentHelp("Read every input with this reader (text, markdown or html) instead of choosing by extension.", valueName: "READER"))
     var reader: DocumentFormat?
 
-    @Option(name: .customLong("stdin-name"), help: ArgumentHelp("Path shown for standard input (its extension picks the reader).", valueName: "NAME"))
+    @Option(name: .customLong("stdin-filename"), help: ArgumentHelp("Name for standard input: shown in reports, and used to pick the reader and find the configuration.", valueName: "NAME"))
     var stdinName: String = "<stdin>"
+
+    @OptionGroup(title: "Configuration, baseline and reports") var workflow: WorkflowOptions
 
     @Option(name: .long, help: "Color the text output: auto (a terminal without NO_COLOR), always or never.")
     var color: ColorChoice = .auto
 
+    @Flag(name: .long, help: "Per rule: matches, findings and time spent (a table on stderr; a \"stats\" object in JSON output).")
+    var stats = false
+
     func run() throws {
         let loaded = ruleOptions.load()
         var options = ReadOptions()
-        options.headline = headline
+        options.headline = headline ?? .auto
         options.format = reader
         options.stdinName = stdinName
+        let flow = workflow.workflow(baseRules: loaded.ruleSet, reader: reader, headline: headline, failOn: failOn.map(FailLevel.init))
+        options.workflow = flow
         var inputs = paths
         if inputs.isEmpty { inputs = isatty(0) == 1 ? ["."] : ["-"] }
         let linter = Linter(ruleSet: loaded.ruleSet)
-        var result = LintRunner.run(paths: inputs, linter: linter, options: options)
+        var result = LintRunner.run(paths: inputs, linter: linter, options: options, stats: stats)
         result.errors.append(contentsOf: loaded.errors.map { FileError(path: $0.file, message: ruleErrorMessage($0)) })
+        workflow.applyBaselines(&result)
         result.errors.sort { ($0.path, $0.message) < ($1.path, $1.message) }
-        let context = ReportContext(color: format == .text && useColor(color, fd: 1), ruleSet: loaded.ruleSet)
-        writeOut(format.reporter.render(result, context: context))
-        if !result.allErrors.isEmpty { throw Exit(code: ExitStatus.trouble) }
-        if result.hasFindings(atOrAbove: failOn.threshold) { throw Exit(code: ExitStatus.findings) }
+        let written = workflow.writeReports(result, format: format, color: color, ruleSet: flow.knownRules)
+        if let s = result.stats, format != .json { writeErr(s.renderTable()) }
+        if !result.allErrors.isEmpty || !written { throw Exit(code: ExitStatus.trouble) }
+        if workflow.writeBaseline != nil { return }
+        if result.hasFailingFindings(fallback: failOn.map(FailLevel.init) ?? .error) { throw Exit(code: ExitStatus.findings) }
     }
 }
 

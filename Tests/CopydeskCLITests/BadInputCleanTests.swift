@@ -33,7 +33,7 @@ struct BadInputCleanTests {
         #expect(r.text == Self.cleaned)
         #expect(r.stderr.isEmpty)
         // --stdin-name picks the reader; - names standard input explicitly.
-        let md = try BadInputKit.run(["clean", "--rules", "rules", "-", "--stdin-name", "x.md"], cwd: dir, stdin: Data("A.\n\nUse `promo code INCODE1` here.\n\nUse promo code OUT2 now.\n".utf8))
+        let md = try BadInputKit.run(["clean", "--rules", "rules", "-", "--stdin-filename", "x.md"], cwd: dir, stdin: Data("A.\n\nUse `promo code INCODE1` here.\n\nUse promo code OUT2 now.\n".utf8))
         #expect(md.text == "A.\n\nUse `promo code INCODE1` here.\n")
     }
 
@@ -124,6 +124,29 @@ struct BadInputCleanTests {
         #expect(r.status == 0, "\(r.stderr)")
         #expect(Self.stat(Self.file(dir, "link.txt")).st_mode & S_IFMT == S_IFLNK, "the link stays a link")
         #expect(Self.bytes(Self.file(dir, "target.txt")) == Array(Self.cleaned.utf8))
+    }
+
+    @Test func configurationAndSuppressionsAreRespected() throws {
+        let (dir, _) = try BadInputKit.setUp()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("desk"), withIntermediateDirectories: true)
+        try "rules:\n  boilerplate.newsletter: off\n".write(toFile: Self.file(dir, "desk/.copydesk.yml"), atomically: true, encoding: .utf8)
+        try Self.article.write(toFile: Self.file(dir, "desk/a.txt"), atomically: true, encoding: .utf8)
+        let r = try BadInputKit.run(["clean", "--rules", "rules", "desk/a.txt"], cwd: dir)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.text == Self.cleaned + "Sign up for our newsletter!\n", "a rule the configuration turns off removes nothing")
+        let noConfig = try BadInputKit.run(["clean", "--rules", "rules", "--no-config", "desk/a.txt"], cwd: dir)
+        #expect(noConfig.text == Self.cleaned)
+        // An inline suppression keeps its line.
+        let kept = Self.article.replacingOccurrences(of: "Sign up for our newsletter!", with: "Sign up for our newsletter! <!-- copydesk-disable-line -->")
+        let s = try BadInputKit.run(["clean", "--rules", "rules", "--no-config"], cwd: dir, stdin: Data(kept.utf8))
+        #expect(s.text == Self.cleaned + "Sign up for our newsletter! <!-- copydesk-disable-line -->\n")
+        // A broken configuration: nothing is cleaned.
+        try "rules: [\n".write(toFile: Self.file(dir, "desk/.copydesk.yml"), atomically: true, encoding: .utf8)
+        let broken = try BadInputKit.run(["clean", "--rules", "rules", "--in-place", "desk/a.txt"], cwd: dir)
+        #expect(broken.status == 2)
+        #expect(broken.stderr.contains("nothing was cleaned"))
+        #expect(Self.bytes(Self.file(dir, "desk/a.txt")) == Array(Self.article.utf8))
     }
 
     @Test func errorsAndUsage() throws {

@@ -1,5 +1,8 @@
 import CopydeskCore
 import Foundation
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
 import Testing
 #if canImport(Glibc)
 import Glibc
@@ -176,6 +179,16 @@ enum BadInputKit {
                     #expect(r.text.contains("error:") && lines.contains { $0.hasPrefix(b) || $0.contains(b) },
                             "\(label): \(b) not reported", sourceLocation: sourceLocation)
                 }
+            case "jsonl":
+                let lines = r.text.split(separator: "\n")
+                #expect(lines.allSatisfy { json(Data($0.utf8)) != nil }, "\(label): a line is not JSON", sourceLocation: sourceLocation)
+                #expect(lines.last.flatMap { json(Data($0.utf8))?["type"] as? String } == "summary", "\(label): no summary", sourceLocation: sourceLocation)
+            case "github":
+                let lines = r.text.split(separator: "\n")
+                #expect(lines.dropLast().allSatisfy { $0.hasPrefix("::") }, "\(label): not workflow commands", sourceLocation: sourceLocation)
+            case "junit", "checkstyle":
+                let parser = XMLParser(data: r.stdout)
+                #expect(parser.parse(), "\(label): not well-formed XML: \(String(describing: parser.parserError))", sourceLocation: sourceLocation)
             case let f where f.contains("json") || f.contains("sarif"):
                 let report = json(r.stdout)
                 #expect(report != nil, "\(label): output is not JSON", sourceLocation: sourceLocation)
@@ -366,7 +379,7 @@ struct BadInputTests {
         let (dir, normal) = try BadInputKit.setUp()
         defer { try? FileManager.default.removeItem(at: dir) }
         let names = ["with space.txt", "quote\"d 'name'.txt", "naïve – ünïcödé 日本語 🎉.txt", "tab\tand\nnewline.md",
-                     "-starts-with-dash.txt", "back\\slash.txt"]
+                     "-starts-with-dash.txt", "back\\slash.txt", "control\u{01}\u{1B}[1mchars.txt", "amp&<lt>.md"]
         for n in names {
             try "Use promo code ODD777 now.\n".write(to: dir.appendingPathComponent(n), atomically: true, encoding: .utf8)
         }

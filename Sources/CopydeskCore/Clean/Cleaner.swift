@@ -17,6 +17,8 @@ public enum Cleaner {
         public var categories: Set<Category> = Set(Cleaner.removableCategories)
         public var format: DocumentFormat? = nil
         public var headline: HeadlineMode = .auto
+        /// Rules in effect for this file (nil: the linter's rule set), e.g. from its configuration.
+        public var rules: [Rule]? = nil
         public init() {}
     }
 
@@ -62,7 +64,8 @@ public enum Cleaner {
         while true {
             passes += 1
             let doc = Document(path: path, bytes: current, format: options.format ?? DocumentFormat.forPath(path), headline: options.headline)
-            let report = linter.lint(doc, scratch: scratch)
+            // Inline `copydesk-disable` comments apply: a line they cover is kept.
+            let report = linter.lint(doc, scratch: scratch, rules: options.rules, unusedSuppression: nil)
             if passes == 1 { errors = report.errors }
             var newLines = Set<Int>()
             for f in report.findings where options.categories.contains(f.category) {

@@ -1,11 +1,13 @@
 /// Which reader turns a file's bytes into lintable text.
 public enum DocumentFormat: String, Sendable, CaseIterable, Codable {
-    case text, markdown
+    case text, markdown, html
 
-    /// Reader chosen by file extension: `.md`/`.markdown` are Markdown, everything else plain text.
+    /// Reader chosen by file extension: `.md`/`.markdown` are Markdown, `.html`/`.htm` HTML,
+    /// everything else plain text.
     public static func forPath(_ path: String) -> DocumentFormat {
         let lower = path.lowercased()
         if lower.hasSuffix(".md") || lower.hasSuffix(".markdown") { return .markdown }
+        if lower.hasSuffix(".html") || lower.hasSuffix(".htm") { return .html }
         return .text
     }
 }
@@ -79,7 +81,8 @@ public final class Document {
     /// Reads `bytes` with the reader for `format`.
     public convenience init(path: String, bytes: [UInt8], format: DocumentFormat? = nil, headline: HeadlineMode = .auto) {
         let fmt = format ?? DocumentFormat.forPath(path)
-        let parsed = TextReader.read(bytes, markdown: fmt == .markdown, headlineMode: headline)
+        let parsed = fmt == .html ? HTMLReader.read(bytes, headlineMode: headline)
+            : TextReader.read(bytes, markdown: fmt == .markdown, headlineMode: headline)
         self.init(path: path, format: fmt, source: bytes, text: parsed.text, segments: parsed.segments,
                   headline: parsed.headline, headings: parsed.headings, paragraphs: parsed.paragraphs, lines: parsed.lines)
     }

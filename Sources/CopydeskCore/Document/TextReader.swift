@@ -207,7 +207,7 @@ enum TextReader {
             if markdown {
                 if let i = headingLevels.firstIndex(of: 1) { headline = headings[i] }
             }
-            if headline == nil, let firstPara = paragraphs.first, let firstLine = lines.first,
+            if headline == nil, !markdown, let firstPara = paragraphs.first, let firstLine = lines.first,
                firstPara.lowerBound == firstLine.lowerBound, !(markdown && headings.first.map { $0.lowerBound < firstLine.lowerBound } ?? false) {
                 let standalone = firstPara == firstLine
                 let take: Bool

@@ -14,6 +14,8 @@ public struct JSONReporter: Reporter {
         var skipped: Int
         var bySeverity: [String: Int]
         var byCategory: [String: Int]
+        /// Findings hidden by `--baseline` (absent without one).
+        var hiddenByBaseline: Int?
     }
     struct Report: Encodable {
         var version = 1
@@ -22,6 +24,8 @@ public struct JSONReporter: Reporter {
         var errors: [FileError]
         var skipped: [SkippedFile]
         var summary: Summary
+        /// Only with `--stats`.
+        var stats: RuleStats?
     }
 
     public func render(_ result: LintResult, context: ReportContext) -> String {
@@ -36,7 +40,11 @@ public struct JSONReporter: Reporter {
                 files: result.files.count, filesWithFindings: withFindings.count, findings: result.findingCount,
                 errors: errors.count, skipped: result.skipped.count,
                 bySeverity: Dictionary(uniqueKeysWithValues: Severity.allCases.map { ($0.rawValue, result.count($0)) }),
-                byCategory: Dictionary(uniqueKeysWithValues: Category.allCases.map { ($0.rawValue, result.count($0)) })))
+                // `copydesk` (unused suppressions) only when present, so reports without them keep their shape.
+                byCategory: Dictionary(uniqueKeysWithValues: (Category.allCases + (result.count(Category.copydesk) > 0 ? [Category.copydesk] : []))
+                    .map { ($0.rawValue, result.count($0)) }),
+                hiddenByBaseline: result.hiddenByBaseline),
+            stats: result.stats)
         return JSONReporter.encode(report) + "\n"
     }
 

@@ -17,12 +17,17 @@ public protocol Reporter: Sendable {
 
 /// Output formats. Adding one = a file with its `Reporter` and a case here.
 public enum ReportFormat: String, Sendable, CaseIterable {
-    case text, json
+    case text, json, jsonl, sarif, github, junit, checkstyle
 
     public var reporter: any Reporter {
         switch self {
         case .text: return TextReporter()
         case .json: return JSONReporter()
+        case .jsonl: return JSONLinesReporter()
+        case .sarif: return SARIFReporter()
+        case .github: return GitHubReporter()
+        case .junit: return JUnitReporter()
+        case .checkstyle: return CheckstyleReporter()
         }
     }
 }

@@ -67,6 +67,7 @@ public struct TextReporter: Reporter {
         let errors = r.allErrors.count
         if errors > 0 { s += "; \(errors) error\(errors == 1 ? "" : "s") reading files or rules" }
         if !r.skipped.isEmpty { s += "; \(r.skipped.count) skipped" }
+        if let hidden = r.hiddenByBaseline, hidden > 0 { s += "; \(hidden) hidden by baseline" }
         return s
     }
 }

@@ -1,6 +1,11 @@
 /// What a finding is about.
 public enum Category: String, Sendable, CaseIterable, Codable, Comparable {
     case ads, polls, clickbait, attribution, boilerplate
+    /// Findings about Copydesk's own directives (`copydesk.unused-suppression`), not about the
+    /// article. Not in `allCases` (the article categories that rules use); reports list it only
+    /// when such findings exist.
+    case copydesk
+    public static var allCases: [Category] { [.ads, .polls, .clickbait, .attribution, .boilerplate] }
     public static func < (a: Category, b: Category) -> Bool { a.rawValue < b.rawValue }
 }
 

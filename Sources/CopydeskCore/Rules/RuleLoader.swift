@@ -42,7 +42,10 @@ public enum RuleLoader {
 
     /// The default rules, embedded in the binary at build time from `Rules/*.yml`.
     public static func loadDefault() -> Result {
-        load(files: EmbeddedRules.files.map { (name: "Rules/" + $0.name, contents: $0.contents) })
+        load(files: EmbeddedRules.files.map { file in
+            let bytes = Data(base64Encoded: file.base64) ?? Data()
+            return (name: "Rules/" + file.name, contents: String(decoding: bytes, as: UTF8.self))
+        })
     }
 
     /// Every `*.yml` / `*.yaml` file in `directory` (not recursive), in name order.
