@@ -11,7 +11,9 @@ struct Clean: ParsableCommand {
         abstract: "Remove the lines that carry ads, poll solicitations and boilerplate.",
         discussion: """
             Each line holding a finding of the chosen categories is removed (a finding that spans \
-            lines removes all of them), and the blank lines left behind are collapsed. Every other \
+            lines removes all of them), and the blank lines left behind are collapsed. A line where \
+            the junk is a sentence inside article text (the sentences with findings cover less than \
+            half of the line) is kept and named on standard error for an editor. Every other \
             byte stays as it was: line endings, a byte-order mark, invalid UTF-8, the final newline \
             or its absence. Attribution and clickbait findings are never removed: they need an \
             editor. Cleaning repeats until nothing removable is left, so cleaning twice changes \
@@ -94,6 +96,7 @@ struct Clean: ParsableCommand {
         var printed: [UInt8]? = nil
         var skipped: String? = nil
         var errors: [String] = []
+        var kept: [Cleaner.KeptLine] = []
     }
 
     func run() throws {
@@ -177,6 +180,9 @@ struct Clean: ParsableCommand {
             if let bytes = o.printed { writeOutBytes(bytes) }
             for e in o.errors { writeErr("\(o.path): error: \(e)\n"); errorCount += 1 }
             if let s = o.skipped { writeErr("\(o.path): skipped: \(s)\n"); skipped += 1; continue }
+            for k in o.kept {
+                writeErr("\(o.path):\(k.line): kept: \(k.category.rawValue) inside article text [\(k.rule)]; edit by hand\n")
+            }
             if o.changed {
                 changedCount += 1
                 if report {
@@ -226,6 +232,7 @@ struct Clean: ParsableCommand {
         o.errors += result.errors.map(\.message)
         o.changed = result.changed
         o.removed = result.removedLines.count
+        o.kept = result.keptLines
         for f in result.findings where options.categories.contains(f.category) { o.byCategory[f.category, default: 0] += 1 }
         switch mode {
         case .dryRun:

@@ -195,6 +195,19 @@ struct CleanTests {
         #expect(CleanKit.text(CleanKit.clean(s)) == "A.\n\nB.\n")
     }
 
+    @Test func junkInsideArticleTextIsKeptForAnEditor() {
+        // The promo is one sentence of a long paragraph: the paragraph stays, an editor is told.
+        let s = "A.\n\nThe council met on Monday. It passed the budget after a long debate about schools and roads. Use promo code SAVE10 today.\n\nB.\n"
+        let r = CleanKit.clean(s)
+        #expect(!r.changed)
+        #expect(r.keptLines == [Cleaner.KeptLine(line: 3, rule: "ads.promo-code", category: .ads)])
+        // Mostly junk: the line goes.
+        let t = "A.\n\nUse promo code SAVE10 today. Thanks.\n\nB.\n"
+        let q = CleanKit.clean(t)
+        #expect(CleanKit.text(q) == "A.\n\nB.\n")
+        #expect(q.keptLines.isEmpty)
+    }
+
     @Test func multiLineFindingRemovesTheWholeBlock() {
         // The poll question and its answers form one finding spanning three lines.
         let s = "Intro.\n\nVote now on the plan\nyes\nno\n\nOutro.\n"

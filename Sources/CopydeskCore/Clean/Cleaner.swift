@@ -39,6 +39,73 @@ public enum Cleaner {
         public var changed: Bool { cleaned != original }
         /// The edit as line keep/remove flags over the original (for diffs).
         public var plan: Plan
+        /// Lines that carry a removable finding but were kept because most of the line is
+        /// article text (the junk is a sentence inside a paragraph): for an editor.
+        public var keptLines: [KeptLine] = []
+    }
+
+    /// A line kept despite a removable finding (1-based line of the original).
+    public struct KeptLine: Sendable, Equatable {
+        public var line: Int
+        public var rule: String
+        public var category: Category
+    }
+
+    /// The share of a line's text that must be junk for the line to go: the sentences holding
+    /// the findings (or the findings themselves, outside sentences) must cover at least half of
+    /// it. A promo sentence tacked onto a paragraph leaves the paragraph alone.
+    public static let minimumJunkShare = 0.5
+
+    struct Decision { var start: Int; var remove: Bool; var rule: String; var category: Category }
+
+    /// For every line touched by a finding (in `doc`'s source coordinates): remove it, or keep it.
+    static func decide(_ findings: [Finding], in doc: Document) -> [Decision] {
+        guard !findings.isEmpty else { return [] }
+        let sentences = doc.sentences.map { doc.sourceRange(ofText: $0) }.sorted { $0.lowerBound < $1.lowerBound }
+        // Junk spans: each finding widened to the sentences it touches.
+        var junk: [Range<Int>] = []
+        for f in findings {
+            var lo = f.span.start.offset, hi = max(f.span.end.offset, lo)
+            var k = 0, top = sentences.count
+            while k < top { let mid = (k + top) / 2; if sentences[mid].upperBound <= lo { k = mid + 1 } else { top = mid } }
+            while k < sentences.count && sentences[k].lowerBound < max(hi, lo + 1) {
+                if sentences[k].upperBound > lo { lo = min(lo, sentences[k].lowerBound); hi = max(hi, sentences[k].upperBound) }
+                k += 1
+            }
+            junk.append(lo..<hi)
+        }
+        junk.sort { $0.lowerBound < $1.lowerBound }
+        var merged: [Range<Int>] = []
+        for r in junk {
+            if let last = merged.last, r.lowerBound <= last.upperBound { merged[merged.count - 1] = last.lowerBound..<max(last.upperBound, r.upperBound) }
+            else { merged.append(r) }
+        }
+        let lines = SourceLines(doc.source)
+        let index = doc.lineIndex
+        var out: [Decision] = []
+        var seen = Set<Int>()
+        for f in findings {
+            let first = index.lineIndex(of: f.span.start.offset)
+            let last = index.lineIndex(of: max(f.span.start.offset, f.span.end.offset - 1))
+            for l in first...last where l < lines.count && seen.insert(l).inserted {
+                let content = trimmedLine(doc.source, lines.content(l))
+                guard !content.isEmpty else { continue }
+                var covered = 0
+                for r in merged where r.lowerBound < content.upperBound && r.upperBound > content.lowerBound {
+                    covered += min(r.upperBound, content.upperBound) - max(r.lowerBound, content.lowerBound)
+                }
+                let remove = Double(covered) >= minimumJunkShare * Double(content.count)
+                out.append(Decision(start: lines.start(l), remove: remove, rule: f.rule, category: f.category))
+            }
+        }
+        return out
+    }
+
+    static func trimmedLine(_ b: [UInt8], _ r: Range<Int>) -> Range<Int> {
+        var lo = r.lowerBound, hi = r.upperBound
+        while lo < hi && (b[lo] == 0x20 || b[lo] == 0x09) { lo += 1 }
+        while hi > lo && (b[hi - 1] == 0x20 || b[hi - 1] == 0x09) { hi -= 1 }
+        return lo..<hi
     }
 
     /// Which original lines survive, and whether the last kept line loses its terminator (when
@@ -56,6 +123,7 @@ public enum Cleaner {
         var removed = Set<Int>()            // original line indices carrying a finding
         var findings: [Finding] = []
         var errors: [FileError] = []
+        var keptNotes: [KeptLine] = []
         var plan = Plan(lines: lines, kept: Array(repeating: true, count: lines.count), stripFinalTerminator: false)
         var current = bytes
         // Where each line of `current` starts, and the original line it is.
@@ -68,11 +136,16 @@ public enum Cleaner {
             let report = linter.lint(doc, scratch: scratch, rules: options.rules, unusedSuppression: nil)
             if passes == 1 { errors = report.errors }
             var newLines = Set<Int>()
-            for f in report.findings where options.categories.contains(f.category) {
-                let first = origin.line(at: f.span.start.offset)
-                let last = origin.line(at: max(f.span.start.offset, f.span.end.offset - 1))
-                for l in first...last where plan.kept[l] && !removed.contains(l) { newLines.insert(l) }
-                findings.append(f)
+            let chosen = report.findings.filter { options.categories.contains($0.category) }
+            findings += chosen
+            for decision in decide(chosen, in: doc) {
+                let l = origin.line(at: decision.start)
+                guard plan.kept[l] && !removed.contains(l) else { continue }
+                if decision.remove {
+                    newLines.insert(l)
+                } else if !keptNotes.contains(where: { $0.line == l + 1 }) {
+                    keptNotes.append(KeptLine(line: l + 1, rule: decision.rule, category: decision.category))
+                }
             }
             if newLines.isEmpty { break }
             if passes > maxPasses {
@@ -85,8 +158,10 @@ public enum Cleaner {
             (current, origin) = renderWithOrigin(plan, bytes)
         }
         let removedLines = plan.kept.indices.filter { !plan.kept[$0] }.map { $0 + 1 }
+        keptNotes.removeAll { !plan.kept[$0.line - 1] }
+        keptNotes.sort { $0.line < $1.line }
         return Result(path: path, original: bytes, cleaned: current, removedLines: removedLines, findings: findings,
-                      errors: errors, passes: passes, plan: plan)
+                      errors: errors, passes: passes, plan: plan, keptLines: keptNotes)
     }
 
     /// Which lines to keep once the lines in `removed` go: in each gap made of removed and blank
