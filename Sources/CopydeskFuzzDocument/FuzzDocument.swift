@@ -1,4 +1,4 @@
-// libFuzzer target: document reading (plain text and Markdown, every headline mode) plus linting
+// libFuzzer target: document reading (plain text, Markdown and HTML, every headline mode) plus linting
 // with the default rules, both reporters and `clean`. Built and run by `.ci/fuzz` only.
 // A broken invariant traps, so libFuzzer keeps the input as a crash.
 import CopydeskCore
@@ -24,13 +24,15 @@ func check(_ condition: @autoclosure () -> Bool, _ message: @autoclosure () -> S
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzDocument(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     guard let data, size > 0 else { return 0 }
-    // The first byte picks the reader and the headline mode; the rest is the article.
+    // The first byte picks the reader (low two bits: text, Markdown, HTML) and the headline
+    // mode; the rest is the article.
     let selector = data[0]
     let bytes = Array(UnsafeBufferPointer(start: data + 1, count: size - 1))
-    let format: DocumentFormat = selector & 1 == 0 ? .text : .markdown
+    let formats: [DocumentFormat] = [.text, .markdown, .html, .text]
+    let format = formats[Int(selector & 3)]
     let modes: [HeadlineMode] = [.auto, .firstLine, .none]
-    let headline = modes[Int(selector >> 1) % modes.count]
-    let path = format == .markdown ? "fuzz.md" : "fuzz.txt"
+    let headline = modes[Int(selector >> 2) % modes.count]
+    let path = format == .markdown ? "fuzz.md" : format == .html ? "fuzz.html" : "fuzz.txt"
 
     let doc = Document(path: path, bytes: bytes, format: format, headline: headline)
     for scope in Scope.allCases {
