@@ -259,6 +259,27 @@ struct CleanTests {
         #expect(diff == "--- a.txt\n+++ a.txt\n@@ -1,3 +1 @@\n-Body.\n+Body.\n\\ No newline at end of file\n-\n-Advertisement\n\\ No newline at end of file\n")
     }
 
+    // MARK: atomic replacement
+
+    @Test func atomicReplaceRefusesAFileThatChangedMeanwhile() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("copydesk-atomic-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("a.txt").path
+        try Data("old text\n".utf8).write(to: URL(fileURLWithPath: path))
+        let seen = try #require(AtomicFile.identity(of: path))
+        // Someone saves the article while it is being cleaned.
+        try Data("edited by a person\n".utf8).write(to: URL(fileURLWithPath: path))
+        #expect(throws: AtomicFile.Failure.self) { try AtomicFile.replace(path, with: Array("cleaned\n".utf8), expected: seen) }
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == "edited by a person\n")
+        // With the current identity it goes through, and leaves no temporary file behind.
+        try AtomicFile.replace(path, with: Array("cleaned\n".utf8), expected: AtomicFile.identity(of: path))
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == "cleaned\n")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == ["a.txt"])
+        // A folder that cannot take a temporary file: an error, the article untouched.
+        #expect(throws: AtomicFile.Failure.self) { try AtomicFile.write(Array("x".utf8), toNewOrExisting: dir.appendingPathComponent("no/such/b.txt").path) }
+    }
+
     // MARK: real articles
 
     /// Cleaning real scraped articles (../shared/data, when present) keeps the invariants, with the
