@@ -69,6 +69,7 @@ struct Clean: ParsableCommand {
 
     func validate() throws {
         if inPlace && output != nil { throw ValidationError("--in-place and -o/--output cannot be used together.") }
+        if dryRun && output != nil { throw ValidationError("--dry-run writes nothing, so it takes no -o/--output (redirect the diff instead).") }
         _ = try categories()
     }
 
@@ -108,7 +109,7 @@ struct Clean: ParsableCommand {
             inputs = ["-"]
         }
         if inPlace && inputs.contains("-") { throw ValidationError("--in-place cannot rewrite standard input; use -o OUT or standard output.") }
-        if inPlace { TemporaryFiles.installSignalHandlers() }
+        if inPlace || (output != nil && output != "-") { TemporaryFiles.installSignalHandlers() }
 
         let loaded = ruleOptions.load()
         if !loaded.errors.isEmpty {

@@ -161,6 +161,7 @@ struct BadInputCleanTests {
         #expect(Self.bytes(Self.file(dir, "a.txt")) == Array(Self.cleaned.utf8))
         let usage: [([String], String)] = [
             (["--in-place", "-o", "x.txt", "b.txt"], "cannot be used together"),
+            (["--dry-run", "-o", "x.txt", "b.txt"], "takes no -o/--output"),
             (["b.txt", "a.txt"], "several inputs"),
             (["."], "several inputs"),
             (["--category", "clickbait", "b.txt"], "never removes clickbait"),
