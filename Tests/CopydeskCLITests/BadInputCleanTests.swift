@@ -213,10 +213,15 @@ struct BadInputCleanTests {
         var duringWrite = 0
         // Kill moments: spread over the run (reading, linting, writing), and right when the
         // temporary file appears (the write itself), with growing delays after it.
-        let plan: [(fraction: Double?, afterTemp: Double?)] = [
+        var plan: [(fraction: Double?, afterTemp: Double?)] = [
             (0.3, nil), (0.6, nil), (0.9, nil), (nil, 0), (nil, 0.002), (nil, 0.01), (nil, 0.03),
         ]
-        for (k, moment) in plan.enumerated() {
+        var k = 0
+        while k < plan.count {
+            let moment = plan[k]
+            defer { k += 1 }
+            // On a loaded machine the poll can miss the write; try a few more times then.
+            if k == plan.count - 1 && duringWrite == 0 && plan.count < 12 { plan.append((nil, 0)) }
             try Data(original).write(to: URL(fileURLWithPath: path))
             let p = Process()
             p.executableURL = URL(fileURLWithPath: BadInputKit.binary)
