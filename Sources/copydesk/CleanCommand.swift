@@ -45,7 +45,7 @@ struct Clean: ParsableCommand {
     @Option(name: [.customShort("o"), .customLong("output")], help: ArgumentHelp("Write the cleaned article to OUT (- for standard output).", valueName: "OUT"))
     var output: String?
 
-    @Option(name: .long, help: ArgumentHelp("Categories to remove, comma-separated: ads, polls, boilerplate (default: all three).", valueName: "LIST"))
+    @Option(name: .long, help: ArgumentHelp("Categories to remove, comma-separated: ads, polls, boilerplate.", valueName: "LIST"))
     var category: String = "ads,polls,boilerplate"
 
     @Flag(name: .customLong("dry-run"), help: "Write nothing; print a unified diff of what would be removed.")
