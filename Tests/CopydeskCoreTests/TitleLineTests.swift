@@ -43,6 +43,11 @@ struct TitleLineTests {
         #expect(flagged("Mayor Promises Faster Road Repairs Next Year\n\nText.\n", headline: .none) == [1])
     }
 
+    @Test func shortenedCopyOfTheHeadlineIsNotFlagged() {
+        let text = "Mayor Says The Budget Is Final. Council Disagrees\n\nThe lede sentence.\n\nMayor Says the Budget Is Final\n\nText.\n"
+        #expect(flagged(text) == [])
+    }
+
     @Test func sentencesAndShortLinesAreNotHeadlines() {
         #expect(flagged("Lede.\n\nThe Senate Voted On The Bill Today.\n\nBy Jane Smith\n") == [])
     }

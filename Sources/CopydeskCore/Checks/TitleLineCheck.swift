@@ -21,12 +21,22 @@ enum TitleLineCheck {
 
     /// The article's own headline repeated at the top of the body, or the deck (standfirst) right
     /// under the headline, is not another story's headline: a line that restates the headline
-    /// (same letters and digits, case aside), or the first body paragraph of an article that has
-    /// a headline.
+    /// (same letters and digits, case aside, or one holding the other when the shorter has at
+    /// least 20), or the first body paragraph of an article that has a headline.
     static func isOwnHeadlineOrDeck(_ line: Range<Int>, _ doc: Document) -> Bool {
         guard let headline = doc.headline else { return false }
         if doc.paragraphs.first == line { return true }
-        return letters(doc.text[line]) == letters(doc.text[headline])
+        let a = letters(doc.text[line]), b = letters(doc.text[headline])
+        if a == b { return true }
+        // A shortened or lengthened copy ("…: Dreams of …" dropped) still restates it.
+        let (short, long) = a.count <= b.count ? (a, b) : (b, a)
+        guard short.count >= 20 else { return false }
+        var i = 0
+        while i + short.count <= long.count {
+            if long[i..<(i + short.count)].elementsEqual(short) { return true }
+            i += 1
+        }
+        return false
     }
 
     /// Letters and digits of a text, lowercased (ASCII) — enough to see a repeated headline.
