@@ -17,7 +17,9 @@ public struct SkippedFile: Sendable, Codable, Equatable {
 
 /// Everything one lint run produced, in deterministic order.
 public struct LintResult: Sendable {
-    /// Every linted file, sorted by path (files without findings included).
+    /// Every linted file, sorted by path (files without findings included). Empty after a
+    /// streaming run (`LintRunner.stream`), which hands each file over as it is done and keeps
+    /// only `tally`.
     public var files: [FileReport]
     /// I/O errors, rule-file errors and match-limit errors, sorted by path.
     public var errors: [FileError]
@@ -31,6 +33,8 @@ public struct LintResult: Sendable {
     public var hiddenByBaseline: Int? = nil
     /// Per-rule matches and time, when the run was asked for them (`--stats`).
     public var stats: RuleStats? = nil
+    /// Counts over the linted files, kept by streaming runs in place of `files`.
+    public var tally: LintTally? = nil
 
     public init(files: [FileReport] = [], errors: [FileError] = [], skipped: [SkippedFile] = [], lineText: [String: [Int: String]] = [:]) {
         self.files = files
@@ -39,23 +43,57 @@ public struct LintResult: Sendable {
         self.lineText = lineText
     }
 
-    public var findingCount: Int { files.reduce(0) { $0 + $1.findings.count } }
-    public func count(_ severity: Severity) -> Int { files.reduce(0) { $0 + $1.findings.filter { $0.severity == severity }.count } }
-    public func count(_ category: Category) -> Int { files.reduce(0) { $0 + $1.findings.filter { $0.category == category }.count } }
+    /// Counts over the linted files: `tally` when streaming, else counted from `files`.
+    public var totals: LintTally {
+        if let tally { return tally }
+        var t = LintTally()
+        for f in files { t.add(f, failOn: failOn[f.path]) }
+        return t
+    }
+
+    public var fileCount: Int { totals.files }
+    public var filesWithFindingsCount: Int { totals.filesWithFindings }
+    public var findingCount: Int { totals.findings }
+    public func count(_ severity: Severity) -> Int { totals.bySeverity[severity, default: 0] }
+    public func count(_ category: Category) -> Int { totals.byCategory[category, default: 0] }
     public var allErrors: [FileError] { (errors + files.flatMap(\.errors)) }
 
     /// Whether any file has a finding at or above its own `fail-on` level (from `failOn`, else `fallback`).
     public func hasFailingFindings(fallback: FailLevel = .error) -> Bool {
-        files.contains { file in
-            guard let t = (failOn[file.path] ?? fallback).threshold else { return false }
-            return file.findings.contains { $0.severity >= t }
+        totals.worstByFailOn.contains { level, worst in
+            guard let t = (level ?? fallback).threshold else { return false }
+            return worst >= t
         }
     }
 
     /// Whether any finding is at or above `threshold` (nil: never fail on findings).
     public func hasFindings(atOrAbove threshold: Severity?) -> Bool {
         guard let threshold else { return false }
-        return files.contains { $0.findings.contains { $0.severity >= threshold } }
+        return totals.bySeverity.contains { $0.key >= threshold && $0.value > 0 }
+    }
+}
+
+/// Counts over linted files, enough for every report's summary.
+public struct LintTally: Sendable, Equatable {
+    public var files = 0
+    public var filesWithFindings = 0
+    public var findings = 0
+    public var bySeverity: [Severity: Int] = [:]
+    public var byCategory: [Category: Int] = [:]
+    /// The most severe finding among the files of each configured `fail-on` level (nil: files
+    /// without one), enough to tell whether the run fails.
+    public var worstByFailOn: [FailLevel?: Severity] = [:]
+    public init() {}
+
+    public mutating func add(_ report: FileReport, failOn: FailLevel? = nil) {
+        files += 1
+        if !report.findings.isEmpty { filesWithFindings += 1 }
+        findings += report.findings.count
+        for f in report.findings {
+            bySeverity[f.severity, default: 0] += 1
+            byCategory[f.category, default: 0] += 1
+            worstByFailOn[failOn] = max(worstByFailOn[failOn] ?? f.severity, f.severity)
+        }
     }
 }
 
@@ -74,76 +112,176 @@ public struct ReadOptions: Sendable {
 
 /// Lints paths (files, directories, `-`) in parallel on all cores; output order is by path.
 public enum LintRunner {
+    /// Lints every file and keeps every report (memory grows with the number of files; see
+    /// `stream` for runs over whole archives).
     public static func run(paths: [String], linter: Linter, options: ReadOptions = ReadOptions(),
                            workers: Int = System.coreCount, stats: Bool = false) -> LintResult {
+        var files: [FileReport] = []
+        var lineText: [String: [Int: String]] = [:]
+        var result = drive(paths: paths, linter: linter, options: options, workers: workers, stats: stats, render: nil, prepared: { _ in }) { report, lines, _ in
+            files.append(report)
+            if !lines.isEmpty { lineText[report.path] = lines }
+        }
+        result.files = files
+        result.lineText = lineText
+        return result
+    }
+
+    /// Lints every file on `workers` threads and hands each linted file's report to `each` on
+    /// the calling thread, in path order, as soon as it and every file before it are done.
+    /// `render`, when given, runs on the worker thread and its text comes along (a reporter's
+    /// part for the file). At most a few dozen files per worker are in flight, so memory stays
+    /// flat however many files there are. The result holds no files: `tally` counts them;
+    /// `errors` (the files' own errors included) and `skipped` are sorted by path.
+    public static func stream(paths: [String], linter: Linter, options: ReadOptions = ReadOptions(),
+                              workers: Int = System.coreCount, stats: Bool = false,
+                              render: (@Sendable (FileReport, [Int: String]) -> String)? = nil,
+                              each: (FileReport, [Int: String], String) -> Void) -> LintResult {
+        var tally = LintTally()
+        var fileErrors: [FileError] = []
+        var failOn: [String: FailLevel] = [:]
+        var result = drive(paths: paths, linter: linter, options: options, workers: workers, stats: stats, render: render,
+                           prepared: { failOn = $0 }) { report, lines, part in
+            tally.add(report, failOn: failOn[report.path])
+            fileErrors.append(contentsOf: report.errors)
+            each(report, lines, part)
+        }
+        result.tally = tally
+        result.errors.append(contentsOf: fileErrors)
+        result.errors.sort { $0.path < $1.path }
+        return result
+    }
+
+    /// Expands the paths, lints the files in path order and hands each report to `each`; the
+    /// result has the walk and read errors, the skipped files and the stats.
+    static func drive(paths: [String], linter: Linter, options: ReadOptions, workers: Int, stats: Bool,
+                      render: (@Sendable (FileReport, [Int: String]) -> String)?,
+                      prepared: ([String: FailLevel]) -> Void,
+                      each: (FileReport, [Int: String], String) -> Void) -> LintResult {
         let started = DispatchTime.now().uptimeNanoseconds
         var result = LintResult()
-        var jobs: [InputItem] = []
+        var jobs: [(item: InputItem, path: String)] = []
         for item in FileWalker.expand(paths) {
-            if case .error(let e) = item { result.errors.append(e) } else { jobs.append(item) }
+            switch item {
+            case .error(let e): result.errors.append(e)
+            case .file(let p): jobs.append((item, p))
+            case .stdin: jobs.append((item, options.stdinName))
+            }
         }
-        // One entry per path, even when it was named twice.
+        // One entry per path, even when it was named twice; then in path order (the order the
+        // reports come out in). Only paths are held, never documents.
         var seen = Set<String>()
-        jobs = jobs.filter { item in
-            if case .file(let p) = item { return seen.insert(p).inserted }
+        jobs = jobs.filter { job in
+            if case .file(let p) = job.item { return seen.insert(p).inserted }
             return true
         }
+        // Configuration: which files are linted, and how (rules, reader, fail-on) each one is.
         var plans: [FilePlan?] = Array(repeating: nil, count: jobs.count)
         if let workflow = options.workflow {
-            let prepared = workflow.prepare(jobs, named: paths, stdinName: options.stdinName)
-            jobs = prepared.jobs.map(\.0)
-            plans = prepared.jobs.map(\.1)
-            result.skipped.append(contentsOf: prepared.skipped)
-            for (item, plan) in prepared.jobs {
+            let ready = workflow.prepare(jobs.map(\.item), named: paths, stdinName: options.stdinName)
+            jobs = ready.jobs.map { item, _ in
+                if case .file(let p) = item { return (item, p) }
+                return (item, options.stdinName)
+            }
+            plans = ready.jobs.map(\.1)
+            result.skipped.append(contentsOf: ready.skipped)
+            for (item, plan) in ready.jobs {
                 if case .file(let p) = item { result.failOn[p] = plan.failOn }
                 if case .stdin = item { result.failOn[options.stdinName] = plan.failOn }
             }
         }
-        let planList = plans
-        let outcomes = Mutex<[Int: JobOutcome]>([:])
-        let statsParts = Mutex<[RuleStats]>([])
-        let next = Atomic<Int>(0)
-        let jobList = jobs
-        let workerCount = max(1, min(workers, jobList.count))
-        DispatchQueue.concurrentPerform(iterations: workerCount) { _ in
+        prepared(result.failOn)
+        let order = jobs.indices.sorted { jobs[$0].path != jobs[$1].path ? jobs[$0].path < jobs[$1].path : $0 < $1 }
+        let planned = order.map { (jobs[$0].item, plans[$0]) }
+
+        func take(_ outcome: JobOutcome) {
+            switch outcome {
+            case .report(let r, let lines, let part): each(r, lines, part)
+            case .skipped(let s): result.skipped.append(s)
+            case .error(let e): result.errors.append(e)
+            }
+        }
+
+        let workerCount = max(1, min(workers, jobs.count))
+        var statsParts: [RuleStats] = []
+        if workerCount == 1 {
+            // One file (a pre-commit hook) or one thread: no threads to start.
             let scratch = MatchScratch(limits: options.limits)
             let collector = stats ? RuleStatsCollector() : nil
-            while true {
-                let i = next.wrappingAdd(1, ordering: .relaxed).oldValue
-                if i >= jobList.count { break }
-                let outcome = process(jobList[i], linter: linter, options: options, scratch: scratch, plan: planList[i], stats: collector)
-                outcomes.withLock { $0[i] = outcome }
-            }
-            if let collector { statsParts.withLock { $0.append(collector.snapshot()) } }
+            for (item, plan) in planned { take(process(item, linter: linter, options: options, scratch: scratch, plan: plan, stats: collector, render: render)) }
+            if let collector { statsParts.append(collector.snapshot()) }
+        } else {
+            statsParts = runParallel(planned, linter: linter, options: options, workers: workerCount, stats: stats, render: render, take: take)
         }
-        let done = outcomes.withLock { $0 }
-        for i in jobList.indices {
-            switch done[i] {
-            case .report(let r, let lines)?:
-                result.files.append(r)
-                if !lines.isEmpty { result.lineText[r.path] = lines }
-            case .skipped(let s)?: result.skipped.append(s)
-            case .error(let e)?: result.errors.append(e)
-            case nil: break
-            }
-        }
-        result.files.sort { $0.path < $1.path }
         result.skipped.sort { $0.path < $1.path }
         if let workflow = options.workflow { result.errors.append(contentsOf: workflow.errors) }
         result.errors.sort { $0.path < $1.path }
         if stats {
-            result.stats = RuleStats.merged(statsParts.withLock { $0 }, wallTimeMs: Double(DispatchTime.now().uptimeNanoseconds - started) / 1_000_000, threads: workerCount)
+            result.stats = RuleStats.merged(statsParts, wallTimeMs: Double(DispatchTime.now().uptimeNanoseconds - started) / 1_000_000, threads: workerCount)
         }
         return result
     }
 
+    /// Workers take jobs in order and hand over outcomes in the same order: the worker that
+    /// finishes the oldest pending job passes it (and every finished one after it) to `take`,
+    /// under a lock, so `take` runs on one thread at a time, in job order, and no thread has to
+    /// be woken per file. A worker runs at most `window` jobs ahead of the last one handed over.
+    static func runParallel(_ jobs: [(InputItem, FilePlan?)], linter: Linter, options: ReadOptions, workers: Int, stats: Bool,
+                            render: (@Sendable (FileReport, [Int: String]) -> String)?,
+                            take: (JobOutcome) -> Void) -> [RuleStats] {
+        struct Order {
+            var slots: [Int: JobOutcome] = [:]
+            var taken = 0
+        }
+        final class Shared: @unchecked Sendable {
+            let order = Mutex(Order())
+            let statsParts = Mutex<[RuleStats]>([])
+            let next = Atomic<Int>(0)
+            let space: DispatchSemaphore       // jobs that may be claimed
+            let take: (JobOutcome) -> Void     // called under `order`'s lock only
+            init(window: Int, take: @escaping (JobOutcome) -> Void) {
+                space = DispatchSemaphore(value: window)
+                self.take = take
+            }
+        }
+        return withoutActuallyEscaping(take) { take in
+            let shared = Shared(window: 32 * workers, take: take)
+            let group = DispatchGroup()
+            for _ in 0..<workers {
+                DispatchQueue.global().async(group: group) {
+                    let scratch = MatchScratch(limits: options.limits)
+                    let collector = stats ? RuleStatsCollector() : nil
+                    while true {
+                        shared.space.wait()
+                        let i = shared.next.wrappingAdd(1, ordering: .relaxed).oldValue
+                        if i >= jobs.count { shared.space.signal(); break }
+                        let outcome = process(jobs[i].0, linter: linter, options: options, scratch: scratch, plan: jobs[i].1, stats: collector, render: render)
+                        shared.order.withLock { o in
+                            o.slots[i] = outcome
+                            while let ready = o.slots.removeValue(forKey: o.taken) {
+                                shared.take(ready)
+                                o.taken += 1
+                                shared.space.signal()
+                            }
+                        }
+                    }
+                    if let collector { shared.statsParts.withLock { $0.append(collector.snapshot()) } }
+                }
+            }
+            // Everything reaches `take` before the workers finish.
+            group.wait()
+            return shared.statsParts.withLock { $0 }
+        }
+    }
+
     enum JobOutcome: Sendable {
-        case report(FileReport, [Int: String])
+        case report(FileReport, [Int: String], String)
         case skipped(SkippedFile)
         case error(FileError)
     }
 
-    static func process(_ item: InputItem, linter: Linter, options: ReadOptions, scratch: MatchScratch, plan: FilePlan? = nil, stats: RuleStatsCollector? = nil) -> JobOutcome {
+    static func process(_ item: InputItem, linter: Linter, options: ReadOptions, scratch: MatchScratch, plan: FilePlan? = nil,
+                        stats: RuleStatsCollector? = nil, render: (@Sendable (FileReport, [Int: String]) -> String)? = nil) -> JobOutcome {
         let path: String
         let outcome: FileReader.Outcome
         switch item {
@@ -158,12 +296,14 @@ public enum LintRunner {
             let format = options.format ?? plan?.format ?? (item == .stdin ? DocumentFormat.forPath(options.stdinName) : DocumentFormat.forPath(path))
             let doc = Document(path: path, bytes: bytes, format: format, headline: plan?.headline ?? options.headline)
             let report = linter.lint(doc, scratch: scratch, rules: plan?.rules, unusedSuppression: plan.map { $0.unusedSuppression } ?? .info, stats: stats)
-            return .report(report, contextLines(report, doc))
+            let lines = contextLines(report, doc)
+            return .report(report, lines, render?(report, lines) ?? "")
         }
     }
 
     /// The text of each line a finding starts on (lines over 1 MiB are left out: no excerpt).
     static func contextLines(_ report: FileReport, _ doc: Document) -> [Int: String] {
+        guard !report.findings.isEmpty else { return [:] }
         var lines: [Int: String] = [:]
         let index = doc.lineIndex
         for f in report.findings where lines[f.span.start.line] == nil && index.lineRange(f.span.start.line - 1).count <= 1 << 20 {

@@ -1,8 +1,19 @@
 /// Runs a rule set over documents and turns raw matches into positioned, merged, sorted findings.
 public struct Linter: Sendable {
     public let ruleSet: RuleSet
+    /// The literal prefilter over `ruleSet` (nil: every rule runs on every unit).
+    public let prefilter: Prefilter?
+    private let ruleIndex: [ObjectIdentifier: Int]
 
-    public init(ruleSet: RuleSet) { self.ruleSet = ruleSet }
+    /// `prefilter: false` runs every rule on every unit of its scope (the reference behaviour
+    /// the prefilter must reproduce finding for finding; `copydesk lint --no-prefilter`).
+    public init(ruleSet: RuleSet, prefilter: Bool = true) {
+        self.ruleSet = ruleSet
+        self.prefilter = prefilter ? Prefilter(rules: ruleSet.rules) : nil
+        var index: [ObjectIdentifier: Int] = [:]
+        for (i, r) in ruleSet.rules.enumerated() { index[ObjectIdentifier(r)] = i }
+        ruleIndex = index
+    }
 
     /// Lints one document. Rules that hit a match limit are reported as errors naming the rule and
     /// the file; their matches in this file are dropped and the other rules still run.
@@ -13,10 +24,35 @@ public struct Linter: Sendable {
         var raw: [RawMatch] = []
         var errors: [FileError] = []
         stats?.beginDocument()
+        scratch.memo.removeAll(keepingCapacity: true)
         document.text.withUnsafeBufferPointer { buf in
             let ctx = CheckContext(document: document, text: buf, scratch: scratch)
             defer { scratch.endRuleBudget() }
-            for rule in rules ?? ruleSet.rules {
+            let hits = scratch.prefilterHits
+            let filtered: Bool
+            if let prefilter, prefilter.isActive {
+                prefilter.scan(buf, into: hits)
+                filtered = !hits.poisoned
+            } else {
+                filtered = false
+            }
+            let list = rules ?? ruleSet.rules
+            // Per-file rule lists (configuration) are usually the rule set itself, in order.
+            let sameAsSet = rules.map { $0.count == ruleSet.rules.count && zip($0, ruleSet.rules).allSatisfy { $0 === $1 } } ?? true
+            for (n, rule) in list.enumerated() {
+                ctx.places = nil
+                // The rule's number in the rule set (the prefilter's numbering).
+                let r = sameAsSet ? n : ruleIndex[ObjectIdentifier(rule)]
+                if filtered, let r, prefilter!.isFiltered[r] {
+                    let places = hits.places(r)
+                    if places.isEmpty {
+                        // No literal of the rule here: it cannot match (it still counts as run).
+                        stats?.record(rule, matches: 0, failed: false, since: stats?.start() ?? 0)
+                        continue
+                    }
+                    ctx.places = places
+                    ctx.leads = prefilter!.patternLeads[r]
+                }
                 var mine: [RawMatch] = []
                 scratch.startRuleBudget(textBytes: document.text.count)
                 let started = stats?.start() ?? 0

@@ -6,6 +6,7 @@ import Glibc
 
 struct Lint: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "lint",
         abstract: "Lint articles (the default command).",
         discussion: """
             PATH can be a file, a directory (searched recursively; hidden entries and .build are \
@@ -51,6 +52,9 @@ struct Lint: ParsableCommand {
     @Flag(name: .long, help: "Per rule: matches, findings and time spent (a table on stderr; a \"stats\" object in JSON output).")
     var stats = false
 
+    @Flag(name: .customLong("no-prefilter"), help: "Run every rule on every unit of its scope instead of only where the rule's literals occur (slower; the findings are the same).")
+    var noPrefilter = false
+
     func run() throws {
         let loaded = ruleOptions.load()
         var options = ReadOptions()
@@ -61,12 +65,30 @@ struct Lint: ParsableCommand {
         options.workflow = flow
         var inputs = paths
         if inputs.isEmpty { inputs = isatty(0) == 1 ? ["."] : ["-"] }
-        let linter = Linter(ruleSet: loaded.ruleSet)
-        var result = LintRunner.run(paths: inputs, linter: linter, options: options, stats: stats)
-        result.errors.append(contentsOf: loaded.errors.map { FileError(path: $0.file, message: ruleErrorMessage($0)) })
-        workflow.applyBaselines(&result)
-        result.errors.sort { ($0.path, $0.message) < ($1.path, $1.message) }
-        let written = workflow.writeReports(result, format: format, color: color, ruleSet: flow.knownRules)
+        let linter = Linter(ruleSet: loaded.ruleSet, prefilter: !noPrefilter)
+        let ruleErrors = loaded.errors.map { FileError(path: $0.file, message: ruleErrorMessage($0)) }
+        var result: LintResult
+        var written = true
+        if let reporter = format.streamingReporter, workflow.streams {
+            // One report to standard output and no baseline: the report goes out file by file in
+            // path order, and no document or report is kept (memory stays flat on any archive).
+            let context = ReportContext(color: format == .text && useColor(color, fd: 1), ruleSet: flow.knownRules)
+            let stream = ReportStream(reporter: reporter, context: context, write: writeOutBytes)
+            stream.start()
+            result = LintRunner.stream(paths: inputs, linter: linter, options: options, stats: stats,
+                                       render: { report, lines in reporter.part(for: report, lineText: lines, context: context) }) { _, _, part in
+                stream.add(part)
+            }
+            result.errors.append(contentsOf: ruleErrors)
+            result.errors.sort { ($0.path, $0.message) < ($1.path, $1.message) }
+            stream.finish(result)
+        } else {
+            result = LintRunner.run(paths: inputs, linter: linter, options: options, stats: stats)
+            result.errors.append(contentsOf: ruleErrors)
+            workflow.applyBaselines(&result)
+            result.errors.sort { ($0.path, $0.message) < ($1.path, $1.message) }
+            written = workflow.writeReports(result, format: format, color: color, ruleSet: flow.knownRules)
+        }
         if let s = result.stats, format != .json { writeErr(s.renderTable()) }
         if !result.allErrors.isEmpty || !written { throw Exit(code: ExitStatus.trouble) }
         if workflow.writeBaseline != nil { return }

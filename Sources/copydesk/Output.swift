@@ -17,6 +17,17 @@ func writeOut(_ s: String) {
     }
 }
 
+/// Writes bytes to standard output, all of them, retrying on EINTR.
+func writeOutBytes(_ buf: UnsafeRawBufferPointer) {
+    guard let base = buf.baseAddress else { return }
+    var off = 0
+    while off < buf.count {
+        let n = write(1, base + off, buf.count - off)
+        if n <= 0 { if errno == EINTR { continue }; return }
+        off += n
+    }
+}
+
 func writeErr(_ s: String) {
     var s = s
     s.withUTF8 { buf in _ = write(2, buf.baseAddress!, buf.count) }

@@ -56,6 +56,10 @@ struct WorkflowOptions: ParsableArguments {
     @Option(name: .customLong("report"), help: ArgumentHelp("Also write a report in FORMAT to FILE (repeatable), e.g. --report sarif=copydesk.sarif.", valueName: "FORMAT=FILE"))
     var reports: [ReportTarget] = []
 
+    /// Whether the report can be streamed: only standard output and no baseline to read or
+    /// write (those need every finding at the end).
+    var streams: Bool { output == nil && reports.isEmpty && baseline == nil && writeBaseline == nil }
+
     func workflow(baseRules: RuleSet, reader: DocumentFormat?, headline: HeadlineMode?, failOn: FailLevel?) -> Workflow {
         Workflow(resolver: ConfigResolver(mode: configOptions.mode), baseRules: baseRules, respectGitIgnore: !noIgnore,
                  formatOverride: reader, headlineOverride: headline, failOnOverride: failOn)

@@ -4,8 +4,9 @@
 /// A cue inside quotation marks is attributed speech and never flagged.
 enum AttributionCheck {
     static func run(_ rule: Rule, _ ctx: CheckContext, into out: inout [RawMatch]) throws(MatchLimitError) {
-        for sentence in ctx.document.sentences {
-            let cues = try ctx.allMatches(rule.patterns, in: sentence, skipQuoted: true)
+        for candidate in ctx.units(.sentence) {
+            let sentence = candidate.range
+            let cues = try ctx.allMatches(rule.patterns, in: candidate, skipQuoted: true)
             if cues.isEmpty { continue }
             if ctx.document.containsQuote(sentence) { continue }
             if try ctx.anyMatch(rule.attributions, in: sentence) { continue }

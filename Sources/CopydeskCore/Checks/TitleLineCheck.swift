@@ -10,11 +10,52 @@ enum TitleLineCheck {
 
     static func run(_ rule: Rule, _ ctx: CheckContext, into out: inout [RawMatch]) throws(MatchLimitError) {
         let text = ctx.document.text
-        for line in ctx.document.standaloneLines where looksLikeHeadline(text, line, rule.titleLine, ctx.document) {
-            if !rule.patterns.isEmpty, !(try ctx.anyMatch(rule.patterns, in: line)) { continue }
+        for candidate in ctx.units(.standaloneLine) where looksLikeHeadline(text, candidate.range, rule.titleLine, ctx.document) {
+            let line = candidate.range
+            if isOwnHeadlineOrDeck(line, ctx.document) { continue }
+            if !rule.patterns.isEmpty, !(try ctx.anyMatch(rule.patterns, in: candidate)) { continue }
             if try ctx.anyMatch(rule.exceptions, in: line) { continue }
             out.append(RawMatch(rule: rule, range: line, groups: []))
         }
+    }
+
+    /// The article's own headline repeated at the top of the body, or the deck (standfirst) right
+    /// under the headline, is not another story's headline: a line that restates the headline
+    /// (same letters and digits, case aside, or one holding the other when the shorter has at
+    /// least 20), or the first body paragraph of an article that has a headline.
+    static func isOwnHeadlineOrDeck(_ line: Range<Int>, _ doc: Document) -> Bool {
+        guard let headline = doc.headline else { return false }
+        if doc.paragraphs.first == line { return true }
+        let a = letters(doc.text[line]), b = letters(doc.text[headline])
+        if a == b { return true }
+        // A shortened or lengthened copy ("…: Dreams of …" dropped) still restates it.
+        let (short, long) = a.count <= b.count ? (a, b) : (b, a)
+        guard short.count >= 20 else { return false }
+        var i = 0
+        while i + short.count <= long.count {
+            if long[i..<(i + short.count)].elementsEqual(short) { return true }
+            i += 1
+        }
+        return false
+    }
+
+    /// Letters and digits of a text, lowercased (ASCII) — enough to see a repeated headline.
+    static func letters(_ bytes: ArraySlice<UInt8>) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count)
+        for b in bytes {
+            if b >= 0x41 && b <= 0x5A { out.append(b | 0x20) } else if isASCIIAlnum(b) || b >= 0x80 { out.append(b) }
+        }
+        return out
+    }
+
+    /// The small words packed as their bytes (at most 4), for comparison without a String.
+    static let packedSmallWords: Set<UInt64> = Set(smallWords.map { pack(Array($0.utf8)) })
+
+    @inline(__always) static func pack(_ bytes: [UInt8]) -> UInt64 {
+        var v: UInt64 = UInt64(bytes.count)
+        for b in bytes { v = v << 8 | UInt64(b) }
+        return v
     }
 
     static func looksLikeHeadline(_ t: [UInt8], _ line: Range<Int>, _ opts: TitleLineOptions, _ doc: Document) -> Bool {
@@ -29,43 +70,65 @@ enum TitleLineCheck {
         }
         let last = t[e]
         if last == UInt8(ascii: ".") || last == UInt8(ascii: ",") || last == UInt8(ascii: ";") || last == UInt8(ascii: ":") { return false }
-        // A line that is one quotation is speech, not a headline.
-        if let q = doc.quotes.first(where: { $0.lowerBound <= line.lowerBound && $0.upperBound >= line.upperBound }), q.lowerBound == line.lowerBound { return false }
 
+        // Words: the first letter or digit of each space-separated token decides whether it is
+        // capitalized; short function words after the first do not count. ASCII is decided
+        // byte by byte, other scalars by their Unicode properties.
         var words = 0, counted = 0, capitalized = 0
-        var i = line.lowerBound
         let end = line.upperBound
         t.withUnsafeBufferPointer { buf in
             let p = buf.baseAddress!
+            var i = line.lowerBound
             while i < end {
                 while i < end && (p[i] == 0x20 || p[i] == 0x09) { i += 1 }
                 if i >= end { break }
                 let ws = i
                 while i < end && p[i] != 0x20 && p[i] != 0x09 { i += 1 }
-                // First letter or digit of the token.
                 var k = ws
-                var first: Unicode.Scalar? = nil
-                var lowerWord = ""
+                var seen = false, isCap = false
+                var lower: UInt64 = 0, lowerCount = 0   // the lowercased word, packed while it is short
+                @inline(__always) func appendLower(_ b: UInt8) {
+                    if lowerCount < 5 { lower = lower << 8 | UInt64(b) }
+                    lowerCount += 1
+                }
                 while k < i {
-                    let (sc, n) = UTF8Scan.decode(p, k, i)
+                    let b = p[k]
+                    if b < 0x80 {
+                        k += 1
+                        let upper = b >= 0x41 && b <= 0x5A, lowerCase = b >= 0x61 && b <= 0x7A, digit = b >= 0x30 && b <= 0x39
+                        if upper || lowerCase || digit {
+                            if !seen { seen = true; isCap = upper || digit }
+                            appendLower(upper ? b | 0x20 : b)
+                        } else if seen && b != UInt8(ascii: "'") && b != UInt8(ascii: "-") {
+                            break
+                        }
+                        continue
+                    }
+                    let (scalar, n) = UTF8Scan.decode(p, k, i)
                     k += n
-                    guard let sc else { continue }
-                    if sc.properties.isAlphabetic || sc.properties.numericType != nil {
-                        if first == nil { first = sc }
-                        lowerWord.unicodeScalars.append(contentsOf: sc.properties.lowercaseMapping.unicodeScalars)
-                    } else if first != nil && sc != "'" && sc != "’" && sc != "-" {
+                    guard let sc = scalar else { continue }
+                    let props = sc.properties
+                    if props.isAlphabetic || props.numericType != nil {
+                        if !seen {
+                            seen = true
+                            isCap = props.isUppercase || props.numericType != nil || !props.isLowercase && !props.isUppercase && props.isAlphabetic
+                        }
+                        for lb in props.lowercaseMapping.utf8 { appendLower(lb) }
+                    } else if seen && sc != "’" {
                         break
                     }
                 }
-                guard let f = first else { continue }
+                guard seen else { continue }
                 words += 1
-                let isCap = f.properties.isUppercase || f.properties.numericType != nil || !f.properties.isLowercase && !f.properties.isUppercase && f.properties.isAlphabetic
-                if words > 1 && !isCap && smallWords.contains(lowerWord) { continue }
+                if words > 1 && !isCap && lowerCount <= 4 && packedSmallWords.contains(UInt64(lowerCount) << UInt64(8 * lowerCount) | lower) { continue }
                 counted += 1
                 if isCap { capitalized += 1 }
             }
         }
         guard words >= opts.minWords, words <= opts.maxWords, counted > 0 else { return false }
-        return Double(capitalized) / Double(counted) >= opts.minCapitalized
+        guard Double(capitalized) / Double(counted) >= opts.minCapitalized else { return false }
+        // A line that is one quotation is speech, not a headline.
+        if let q = doc.quotes(around: line).first(where: { $0.lowerBound <= line.lowerBound && $0.upperBound >= line.upperBound }), q.lowerBound == line.lowerBound { return false }
+        return true
     }
 }

@@ -9,6 +9,8 @@ public enum Paths {
     /// repeated slashes removed.
     public static func absolute(_ path: String, base: String? = nil) -> String {
         let joined = path.hasPrefix("/") ? path : (base ?? currentDirectory) + "/" + path
+        // Already standard (the common case: paths from a folder walk): nothing to split.
+        if isStandard(joined) { return joined }
         var parts: [Substring] = []
         for part in joined.split(separator: "/", omittingEmptySubsequences: true) {
             if part == "." { continue }
@@ -16,6 +18,28 @@ public enum Paths {
             parts.append(part)
         }
         return "/" + parts.joined(separator: "/")
+    }
+
+    /// Whether an absolute path has no empty, `.` or `..` component and no trailing slash
+    /// (then `absolute` would give it back unchanged).
+    static func isStandard(_ path: String) -> Bool {
+        var path = path
+        return path.withUTF8 { b in
+            guard b.first == UInt8(ascii: "/") else { return false }
+            if b.count == 1 { return true }
+            if b[b.count - 1] == UInt8(ascii: "/") { return false }
+            var i = 1
+            while i <= b.count {
+                var j = i
+                while j < b.count && b[j] != UInt8(ascii: "/") { j += 1 }
+                let n = j - i
+                if n == 0 { return false }                                                     // "//"
+                if n == 1 && b[i] == UInt8(ascii: ".") { return false }                          // "."
+                if n == 2 && b[i] == UInt8(ascii: ".") && b[i + 1] == UInt8(ascii: ".") { return false } // ".."
+                i = j + 1
+            }
+            return true
+        }
     }
 
     /// The folder holding `path` (absolute).

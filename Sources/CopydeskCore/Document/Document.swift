@@ -39,6 +39,26 @@ struct Segment: Sendable {
     var sourceLength: Int
 }
 
+/// A scope unit a rule must look at, which of its patterns (bit i: pattern i) can match in it,
+/// and where the prefilter places inside it are (`places` spans them, as indexes into the rule's
+/// places; places in that span but outside the unit are skipped by whoever reads them).
+struct CandidateUnit {
+    var range: Range<Int>
+    var patterns: UInt64
+    var places: Range<Int> = 0..<0
+    static let allPatterns: UInt64 = ~0
+
+    mutating func add(_ n: Int, _ place: PrefilterPlace) {
+        patterns |= place.patterns
+        places = min(places.lowerBound, n)..<max(places.upperBound, n + 1)
+    }
+
+    mutating func merge(_ other: CandidateUnit) {
+        patterns |= other.patterns
+        places = min(places.lowerBound, other.places.lowerBound)..<max(places.upperBound, other.places.upperBound)
+    }
+}
+
 /// An article ready for linting: the original bytes, the lintable text extracted from them (markup,
 /// code, comments and URLs left out) with a map back to the source, and the scope units.
 public final class Document {
@@ -53,10 +73,12 @@ public final class Document {
     public let paragraphs: [Range<Int>]
     /// Every non-blank body line (trimmed), in order.
     public let lines: [Range<Int>]
-    /// Body lines that are a paragraph on their own.
-    public let standaloneLines: [Range<Int>]
 
+    // Scopes beyond paragraphs and lines are built on first use, and sentences paragraph by
+    // paragraph: with the prefilter, most paragraphs of most articles are never split.
+    private var _standaloneLines: [Range<Int>]?
     private var _sentences: [Range<Int>]?
+    private var _paragraphSentences: [[Range<Int>]?] = []
     private var _quotes: [Range<Int>]?
     private var _lineIndex: LineIndex?
 
@@ -71,11 +93,6 @@ public final class Document {
         self.headings = headings
         self.paragraphs = paragraphs
         self.lines = lines
-        // A standalone line is a paragraph that is exactly one line.
-        let lineSet = Set(lines.map { $0.lowerBound })
-        self.standaloneLines = paragraphs.filter { p in
-            lineSet.contains(p.lowerBound) && !text[p].contains(0x0A)
-        }
     }
 
     /// Reads `bytes` with the reader for `format`.
@@ -91,13 +108,40 @@ public final class Document {
         self.init(path: path, bytes: Array(string.utf8), format: format, headline: headline)
     }
 
-    /// Sentences of the body paragraphs (and of the headline), abbreviation-aware.
+    /// Body lines that are a paragraph on their own: paragraphs that start where a line starts
+    /// and hold no line break.
+    public var standaloneLines: [Range<Int>] {
+        if let s = _standaloneLines { return s }
+        var out: [Range<Int>] = []
+        var li = 0
+        text.withUnsafeBufferPointer { t in
+            for p in paragraphs {
+                // Both lists are in text order: walk them together.
+                while li < lines.count && lines[li].lowerBound < p.lowerBound { li += 1 }
+                guard li < lines.count, lines[li].lowerBound == p.lowerBound else { continue }
+                if !UTF8Scan.contains(t, p, 0x0A) { out.append(p) }
+            }
+        }
+        _standaloneLines = out
+        return out
+    }
+
+    /// Sentences of the body paragraphs, abbreviation-aware.
     public var sentences: [Range<Int>] {
         if let s = _sentences { return s }
         var all: [Range<Int>] = []
-        for p in paragraphs { all.append(contentsOf: SentenceSplitter.split(text, p)) }
+        for k in paragraphs.indices { all.append(contentsOf: sentences(inParagraph: k)) }
         _sentences = all
         return all
+    }
+
+    /// Sentences of one paragraph (by index), split on first use.
+    func sentences(inParagraph k: Int) -> [Range<Int>] {
+        if _paragraphSentences.isEmpty { _paragraphSentences = Array(repeating: nil, count: paragraphs.count) }
+        if let s = _paragraphSentences[k] { return s }
+        let s = SentenceSplitter.split(text, paragraphs[k])
+        _paragraphSentences[k] = s
+        return s
     }
 
     /// Quoted passages (quote marks included) in the headline, headings and body paragraphs.
@@ -130,6 +174,107 @@ public final class Document {
         case .sentence: return sentences
         case .quote: return quotes
         }
+    }
+
+    /// The units of a scope that contain at least one of `places` (in order of end offset), in
+    /// text order, each with the union of the pattern masks of the places inside it. Only the
+    /// paragraphs holding a place are split into sentences.
+    func units(_ scope: Scope, containing places: ArraySlice<PrefilterPlace>) -> [CandidateUnit] {
+        if places.isEmpty { return [] }
+        return text.withUnsafeBufferPointer { t in units(scope, containing: places, t) }
+    }
+
+    private func units(_ scope: Scope, containing places: ArraySlice<PrefilterPlace>, _ t: UnsafeBufferPointer<UInt8>) -> [CandidateUnit] {
+        switch scope {
+        case .headline:
+            guard let h = headline else { return [] }
+            return Document.overlappingUnits([h], containing: places, t)
+        case .heading: return Document.disjointUnits(headings, containing: places, t)
+        case .paragraph: return Document.disjointUnits(paragraphs, containing: places, t)
+        case .line: return Document.disjointUnits(lines, containing: places, t)
+        case .standaloneLine: return Document.disjointUnits(standaloneLines, containing: places, t)
+        case .sentence:
+            // Sentences of the paragraphs that hold a place: (paragraph, sentence) keys in order.
+            var picked: [(key: Int, unit: CandidateUnit)] = []
+            for (n, place) in zip(places.indices, places) {
+                guard let k = Document.unitIndex(paragraphs, containing: place.range) else { continue }
+                let sentences = sentences(inParagraph: k)
+                guard let i = Document.unitIndex(sentences, containing: place.range),
+                      place.context.allows(t, place.range, in: sentences[i]) else { continue }
+                Document.pick(&picked, key: k << 32 | i, sentences[i], n, place)
+            }
+            return Document.merged(picked)
+        case .quote:
+            return Document.overlappingUnits(quotes, containing: places, t)
+        }
+    }
+
+    /// Index of the unit of `units` (sorted, disjoint) that contains `place`, if any.
+    static func unitIndex(_ units: [Range<Int>], containing place: Range<Int>) -> Int? {
+        // Last unit starting at or before the place.
+        var lo = 0, hi = units.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if units[mid].lowerBound <= place.lowerBound { lo = mid + 1 } else { hi = mid }
+        }
+        guard lo > 0, place.upperBound <= units[lo - 1].upperBound else { return nil }
+        return lo - 1
+    }
+
+    /// Adds place number `n` to the unit with `key`: to the last one picked when it is the same.
+    @inline(__always)
+    static func pick(_ picked: inout [(key: Int, unit: CandidateUnit)], key: Int, _ range: Range<Int>, _ n: Int, _ place: PrefilterPlace) {
+        if let last = picked.last, last.key == key {
+            picked[picked.count - 1].unit.add(n, place)
+        } else {
+            picked.append((key, CandidateUnit(range: range, patterns: place.patterns, places: n..<(n + 1))))
+        }
+    }
+
+    /// The units of a sorted, disjoint list that contain a place, in order, each once.
+    static func disjointUnits(_ units: [Range<Int>], containing places: ArraySlice<PrefilterPlace>, _ t: UnsafeBufferPointer<UInt8>) -> [CandidateUnit] {
+        var picked: [(key: Int, unit: CandidateUnit)] = []
+        for (n, place) in zip(places.indices, places) {
+            guard let k = unitIndex(units, containing: place.range), place.context.allows(t, place.range, in: units[k]) else { continue }
+            pick(&picked, key: k, units[k], n, place)
+        }
+        return merged(picked)
+    }
+
+    /// Units (possibly overlapping, few) that contain a place, tested one by one.
+    static func overlappingUnits(_ units: [Range<Int>], containing places: ArraySlice<PrefilterPlace>, _ t: UnsafeBufferPointer<UInt8>) -> [CandidateUnit] {
+        var out: [CandidateUnit] = []
+        for u in units {
+            var unit: CandidateUnit? = nil
+            for (n, p) in zip(places.indices, places) where u.lowerBound <= p.range.lowerBound && p.range.upperBound <= u.upperBound && p.context.allows(t, p.range, in: u) {
+                if unit == nil { unit = CandidateUnit(range: u, patterns: p.patterns, places: n..<(n + 1)) } else { unit!.add(n, p) }
+            }
+            if let unit { out.append(unit) }
+        }
+        return out
+    }
+
+    /// Keyed units in key order, each key once with its places combined. Places arrive in order
+    /// of end offset, so keys almost always arrive in order already.
+    static func merged(_ picked: [(key: Int, unit: CandidateUnit)]) -> [CandidateUnit] {
+        if !zip(picked, picked.dropFirst()).contains(where: { $0.key >= $1.key }) { return picked.map(\.unit) }
+        var out: [CandidateUnit] = []
+        var lastKey = Int.min
+        for p in picked.sorted(by: { $0.key < $1.key }) {
+            if p.key == lastKey { out[out.count - 1].merge(p.unit) } else { out.append(p.unit) }
+            lastKey = p.key
+        }
+        return out
+    }
+
+    /// The quotations (sorted) of the block holding `range`: of its paragraph when it lies in
+    /// one (found without scanning the rest of the document), else of the whole document. Every
+    /// quotation overlapping `range` is in the list.
+    func quotes(around range: Range<Int>) -> [Range<Int>] {
+        if _quotes == nil, let k = Document.unitIndex(paragraphs, containing: range) {
+            return QuoteFinder.find(text, paragraphs[k])
+        }
+        return quotes
     }
 
     /// Whether a text offset lies inside a quotation (after its opening mark).

@@ -35,16 +35,20 @@ public struct LineIndex: Sendable {
         var ends: [Int] = []
         var i = 0
         let n = bytes.count
-        while i < n {
-            let b = bytes[i]
-            if b == 0x0A {
-                ends.append(i); starts.append(i + 1)
-            } else if b == 0x0D {
-                ends.append(i)
-                if i + 1 < n && bytes[i + 1] == 0x0A { i += 1 }
-                starts.append(i + 1)
+        bytes.withUnsafeBufferPointer { buf in
+            guard let p = buf.baseAddress else { return }
+            while i < n {
+                i = UTF8Scan.firstIndex(p, i, n, 0x0A, 0x0D, 0x0A, 0x0D)
+                guard i < n else { break }
+                if p[i] == 0x0A {
+                    ends.append(i); starts.append(i + 1)
+                } else {
+                    ends.append(i)
+                    if i + 1 < n && p[i + 1] == 0x0A { i += 1 }
+                    starts.append(i + 1)
+                }
+                i += 1
             }
-            i += 1
         }
         ends.append(n)
         lineStarts = starts

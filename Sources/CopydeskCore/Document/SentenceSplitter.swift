@@ -21,6 +21,9 @@ public enum SentenceSplitter {
         t.withUnsafeBufferPointer { buf in
             let p = buf.baseAddress!
             while i < end {
+                // Straight to the next . ! ? or the first byte of … (E2 80 A6).
+                i = UTF8Scan.firstIndex(p, i, end, UInt8(ascii: "."), UInt8(ascii: "!"), UInt8(ascii: "?"), 0xE2)
+                guard i < end else { break }
                 let c = p[i]
                 var isEnd = false
                 var markLen = 1
@@ -61,6 +64,18 @@ public enum SentenceSplitter {
         return result
     }
 
+    /// The abbreviation lists packed into numbers (each word is at most 8 ASCII letters), so the
+    /// check at every period needs no String.
+    static let packedAbbreviations: Set<UInt64> = Set(abbreviations.compactMap { pack($0.utf8) })
+    static let packedBeforeNumber: Set<UInt64> = Set(beforeNumber.compactMap { pack($0.utf8) })
+
+    static func pack(_ bytes: some Collection<UInt8>) -> UInt64? {
+        guard bytes.count <= 8 else { return nil }
+        var v: UInt64 = 0
+        for b in bytes { v = v << 8 | UInt64(b) }
+        return v
+    }
+
     /// Whether the word ending just before the period at `dot` is an abbreviation or an initial.
     static func isAbbreviation(_ p: UnsafePointer<UInt8>, _ floor: Int, _ dot: Int, next: UInt8) -> Bool {
         var w = dot
@@ -70,23 +85,35 @@ public enum SentenceSplitter {
             w -= 1
         }
         guard w < dot else { return false }
-        var word = ""
-        var letters = 0
+        // The word lowercased (ASCII only: any other byte means no abbreviation), whether it has
+        // inner periods, its letters, and whether every period-separated part is one character.
+        var packed: UInt64 = 0
+        var length = 0, letters = 0
         var hasInnerDot = false
+        var partLength = 0, partsOfOne = true
         for k in w..<dot {
             let b = p[k]
-            if b == UInt8(ascii: ".") { hasInnerDot = true; word.append("."); continue }
             if b >= 0x80 { return false }
+            if b == UInt8(ascii: ".") {
+                hasInnerDot = true
+                if partLength > 1 { partsOfOne = false }
+                partLength = 0
+            } else {
+                partLength += 1
+            }
             let lower = (b >= 0x41 && b <= 0x5A) ? b + 0x20 : b
             if lower >= UInt8(ascii: "a") && lower <= UInt8(ascii: "z") { letters += 1 }
-            word.append(Character(Unicode.Scalar(lower)))
+            if length < 8 { packed = packed << 8 | UInt64(lower) }
+            length += 1
         }
-        // U.S. / e.g. / a.m. : letters separated by periods.
-        if hasInnerDot && letters <= 4 && word.split(separator: ".").allSatisfy({ $0.count == 1 }) { return true }
+        if partLength > 1 { partsOfOne = false }
+        // U.S. / e.g. / a.m. : letters separated by periods (empty parts between periods do not count).
+        if hasInnerDot && letters <= 4 && partsOfOne { return true }
         // A single capital letter: an initial (J. K. Rowling).
         if dot - w == 1, p[w] >= 0x41, p[w] <= 0x5A { return true }
-        if abbreviations.contains(word) { return true }
-        if beforeNumber.contains(word) && next >= 0x30 && next <= 0x39 { return true }
+        guard length <= 8 else { return false }
+        if packedAbbreviations.contains(packed) { return true }
+        if packedBeforeNumber.contains(packed) && next >= 0x30 && next <= 0x39 { return true }
         return false
     }
 }
@@ -112,6 +139,9 @@ public enum QuoteFinder {
             return b == 0x20 || b == 0x09 || b == 0x0A || b == UInt8(ascii: "(") || b == UInt8(ascii: "[") || b == 0xA0 || b == 0x94
         }
         while i < end {
+            // Straight to the next byte that can be (or start) a quotation mark: " ' E2 (curly) C2 («»).
+            i = t.withUnsafeBufferPointer { UTF8Scan.firstIndex($0.baseAddress!, i, end, UInt8(ascii: "\""), UInt8(ascii: "'"), 0xE2, 0xC2) }
+            guard i < end else { break }
             let c = t[i]
             var len = 1
             var kind = 0 // 1 straight double, 2 open double, 3 close double, 4 straight single, 5 open single, 6 close single

@@ -17,6 +17,17 @@ struct TextBuilder {
         text.append(contentsOf: source[range])
     }
 
+    /// Ends a kept line: a `\n` terminator is copied like text (one byte for one byte), any
+    /// other (`\r\n`, `\r`, none at the end of the file) is emitted as a `\n` standing for it.
+    mutating func newline(_ source: [UInt8], _ terminator: Range<Int>) {
+        if terminator.count == 1 && source[terminator.lowerBound] == 0x0A {
+            copy(source, terminator)
+        } else {
+            segments.append(Segment(textStart: text.count, sourceStart: terminator.lowerBound, textLength: 1, sourceLength: terminator.count))
+            text.append(0x0A)
+        }
+    }
+
     /// Emits `bytes` standing for the source range as one unit (a line ending, an escape, an entity).
     mutating func emit(_ bytes: [UInt8], for range: Range<Int>) {
         guard !bytes.isEmpty else { return }
@@ -73,18 +84,18 @@ enum TextReader {
     static func splitLines(_ s: [UInt8], from start: Int) -> [SourceLine] {
         var lines: [SourceLine] = []
         var lineStart = start
-        var i = start
         let n = s.count
-        while i < n {
-            let b = s[i]
-            if b == 0x0A || b == 0x0D {
+        s.withUnsafeBufferPointer { buf in
+            guard let p = buf.baseAddress else { return }
+            var i = start
+            while i < n {
+                i = UTF8Scan.firstIndex(p, i, n, 0x0A, 0x0D, 0x0A, 0x0D)
+                guard i < n else { break }
                 var end = i + 1
-                if b == 0x0D && end < n && s[end] == 0x0A { end += 1 }
+                if p[i] == 0x0D && end < n && p[end] == 0x0A { end += 1 }
                 lines.append(SourceLine(content: lineStart..<i, terminator: i..<end))
                 lineStart = end
                 i = end
-            } else {
-                i += 1
             }
         }
         if lineStart < n { lines.append(SourceLine(content: lineStart..<n, terminator: n..<n)) }
@@ -178,10 +189,13 @@ enum TextReader {
                 if depth != quoteDepth { startsBlock = true; quoteDepth = depth }
             }
             let lineStart = b.text.count
-            let pieces = markdown ? Inline.markdown(s, r, &state) : Inline.plain(s, r, &state)
-            for p in pieces { emit(p, s, &b) }
+            if markdown {
+                for p in Inline.markdown(s, r, &state) { emit(p, s, &b) }
+            } else {
+                Inline.plain(s, r, &state, into: &b)
+            }
             let kept = trimmed(b.text, lineStart..<b.text.count)
-            b.emit([0x0A], for: line.terminator)
+            b.newline(s, line.terminator)
             if kept.isEmpty {
                 closeParagraph()
                 previousBlank = Markdown.isBlank(s, line.content)
@@ -298,34 +312,54 @@ enum Inline {
         }
     }
 
-    /// Plain text: drop HTML comments (they may span lines) and bare URLs.
-    static func plain(_ s: [UInt8], _ r: Range<Int>, _ st: inout InlineState) -> [Piece] {
-        var pieces: [Piece] = []
+    /// Plain text: drop HTML comments (they may span lines) and bare URLs. Copies what it keeps
+    /// straight into the builder. A URL can only start at h/H/w/W after a byte that is neither
+    /// a letter, a digit nor '/' (what `urlEnd` requires), so only those bytes are looked at.
+    static func plain(_ s: [UInt8], _ r: Range<Int>, _ st: inout InlineState, into b: inout TextBuilder) {
         var i = r.lowerBound
         var runStart = i
         let end = r.upperBound
         if st.inComment {
-            guard let e = commentEnd(s, i, end) else { return [] }
+            guard let e = commentEnd(s, i, end) else { return }
             st.inComment = false
             i = e; runStart = e
         }
-        while i < end {
-            let c = s[i]
-            if c == UInt8(ascii: "<") && hasPrefix(s, i, end, "<!--") {
-                keep(&pieces, runStart, i)
-                if let e = commentEnd(s, i + 4, end) { i = e; runStart = e; continue }
-                st.inComment = true
-                return pieces
+        s.withUnsafeBufferPointer { p in
+            let base = p.baseAddress!
+            let lt = SIMD16<UInt8>(repeating: UInt8(ascii: "<")), bit = SIMD16<UInt8>(repeating: 0x20)
+            let h = SIMD16<UInt8>(repeating: UInt8(ascii: "h")), t = SIMD16<UInt8>(repeating: UInt8(ascii: "t"))
+            let w = SIMD16<UInt8>(repeating: UInt8(ascii: "w"))
+            while i < end {
+                // Sixteen bytes at a time past text that holds no '<' and no "ht"/"ww" (any case):
+                // a comment or URL (http://, https://, www.) cannot start there.
+                while i + 17 <= end {
+                    let v0 = UnsafeRawPointer(base + i).loadUnaligned(as: SIMD16<UInt8>.self) | bit
+                    let v1 = UnsafeRawPointer(base + i + 1).loadUnaligned(as: SIMD16<UInt8>.self) | bit
+                    let v = UnsafeRawPointer(base + i).loadUnaligned(as: SIMD16<UInt8>.self)
+                    if any((v .== lt) .| ((v0 .== h) .& (v1 .== t)) .| ((v0 .== w) .& (v1 .== w))) { break }
+                    i += 16
+                }
+                guard i < end else { break }
+                let c = p[i]
+                if c == UInt8(ascii: "<") {
+                    if hasPrefix(s, i, end, "<!--") {
+                        b.copy(s, runStart..<i)
+                        if let e = commentEnd(s, i + 4, end) { i = e; runStart = e; continue }
+                        st.inComment = true
+                        runStart = end
+                        return
+                    }
+                } else if c | 0x20 == UInt8(ascii: "h") || c | 0x20 == UInt8(ascii: "w") {
+                    if i == 0 || !(isASCIIAlnum(p[i - 1]) || p[i - 1] == UInt8(ascii: "/")), let e = urlEnd(s, i, end) {
+                        b.copy(s, runStart..<i)
+                        i = e; runStart = e
+                        continue
+                    }
+                }
+                i += 1
             }
-            if c == UInt8(ascii: "h") || c == UInt8(ascii: "H") || c == UInt8(ascii: "w") || c == UInt8(ascii: "W"), let e = urlEnd(s, i, end) {
-                keep(&pieces, runStart, i)
-                i = e; runStart = e
-                continue
-            }
-            i += 1
         }
-        keep(&pieces, runStart, end)
-        return pieces
+        if !st.inComment || runStart < end { b.copy(s, runStart..<end) }
     }
 
     /// Markdown inline content: code spans, HTML tags and comments, links (text kept, URL

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Byte-level UTF-8 stepping that tolerates invalid input: an invalid byte counts as one scalar.
 public enum UTF8Scan {
     /// Length of the valid UTF-8 sequence starting at `i` (1...4), or 1 for an invalid byte.
@@ -54,6 +60,34 @@ public enum UTF8Scan {
             n += 1
         }
         return n
+    }
+
+    /// Index of the first byte in `from..<end` equal to `a`, `b`, `c` or `d` (repeat one to look
+    /// for fewer), or `end`. Sixteen bytes at a time: most text has none of the bytes scanners
+    /// look for (line breaks, sentence marks, quotes) in most places.
+    @inline(__always)
+    static func firstIndex(_ p: UnsafePointer<UInt8>, _ from: Int, _ end: Int, _ a: UInt8, _ b: UInt8, _ c: UInt8, _ d: UInt8) -> Int {
+        var i = from
+        let va = SIMD16<UInt8>(repeating: a), vb = SIMD16<UInt8>(repeating: b)
+        let vc = SIMD16<UInt8>(repeating: c), vd = SIMD16<UInt8>(repeating: d)
+        while i + 16 <= end {
+            let v = UnsafeRawPointer(p + i).loadUnaligned(as: SIMD16<UInt8>.self)
+            if any((v .== va) .| (v .== vb) .| (v .== vc) .| (v .== vd)) { break }
+            i += 16
+        }
+        while i < end {
+            let x = p[i]
+            if x == a || x == b || x == c || x == d { return i }
+            i += 1
+        }
+        return end
+    }
+
+    /// Whether `byte` occurs in `range` of `p`.
+    @inline(__always)
+    public static func contains(_ p: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, _ byte: UInt8) -> Bool {
+        guard let base = p.baseAddress, !range.isEmpty else { return false }
+        return memchr(base + range.lowerBound, Int32(byte), range.count) != nil
     }
 
     /// A String for display: invalid bytes become U+FFFD.

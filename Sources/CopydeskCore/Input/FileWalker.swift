@@ -117,7 +117,7 @@ public enum FileReader {
         case S_IFDIR: return .error("is a directory")
         case S_IFREG:
             if Int(st.st_size) > maxBytes { return .error(tooLarge(Int(st.st_size))) }
-            return readAll(fd, sizeHint: Int(st.st_size))
+            return readAll(fd, sizeHint: Int(st.st_size), regularFile: true)
         default:
             return readStream(fd, kind: kindName(st.st_mode & S_IFMT))
         }
@@ -139,21 +139,50 @@ public enum FileReader {
         }
     }
 
-    static func readAll(_ fd: Int32, sizeHint: Int) -> Outcome {
-        var bytes = [UInt8]()
-        bytes.reserveCapacity(sizeHint)
-        var chunk = [UInt8](repeating: 0, count: min(max(sizeHint + 1, 64 * 1024), 16 * 1024 * 1024))
-        while true {
-            let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress!, $0.count) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                if errno == EAGAIN { return readStream(fd, kind: "input", prefix: bytes) }
-                return .error(FileWalker.errnoMessage(errno))
+    /// Reads to the end. `regularFileSize` (from fstat) lets a regular file be read straight
+    /// into an array of the right size, usually with one read(): for a regular file, a read that
+    /// returns less than asked for has reached the end.
+    static func readAll(_ fd: Int32, sizeHint: Int, regularFile: Bool = false) -> Outcome {
+        var failure: Int32 = 0
+        var atEnd = false
+        let first = regularFile ? sizeHint + 1 : max(sizeHint + 1, 64 * 1024)
+        var bytes = [UInt8](unsafeUninitializedCapacity: first) { buf, count in
+            var filled = 0
+            while filled < first {
+                let n = Glibc.read(fd, buf.baseAddress! + filled, first - filled)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    failure = errno
+                    break
+                }
+                if n == 0 { atEnd = true; break }
+                if filled + n > maxBytes { failure = EFBIG; break }
+                filled += n
+                // (Linux returns at most about 2 GB per read: a shorter read of a huge file is not the end.)
+                if regularFile && filled < first && n < 1 << 30 { atEnd = true; break }
             }
-            if n == 0 { break }
-            if bytes.count + n > maxBytes { return .error(tooLarge(bytes.count + n)) }
-            bytes.append(contentsOf: chunk[0..<n])
+            count = filled
         }
+        if failure == 0 && !atEnd {
+            // Longer than stat said (or a pipe): read the rest in chunks.
+            var chunk = [UInt8](repeating: 0, count: 1 << 20)
+            while true {
+                let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress!, $0.count) }
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    // A non-blocking stream with nothing ready yet: wait for it, bounded.
+                    if errno == EAGAIN { return readStream(fd, kind: "input", prefix: bytes) }
+                    failure = errno
+                    break
+                }
+                if n == 0 { break }
+                if bytes.count + n > maxBytes { failure = EFBIG; break }
+                bytes.append(contentsOf: chunk[0..<n])
+            }
+        }
+        if failure == EFBIG { return .error(tooLarge(max(bytes.count, sizeHint))) }
+        if failure == EAGAIN { return readStream(fd, kind: "input", prefix: bytes) }
+        if failure != 0 { return .error(FileWalker.errnoMessage(failure)) }
         let hasNUL = bytes.withUnsafeBufferPointer { buf in
             buf.count > 0 && memchr(buf.baseAddress!, 0, buf.count) != nil
         }

@@ -1,5 +1,6 @@
 // The only folder that imports the C library. Everything else sees byte ranges.
 import CPCRE2
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -55,14 +56,23 @@ public struct MatchLimits: Sendable, Equatable {
     public static let `default` = MatchLimits()
 }
 
-/// A compiled, JIT-compiled PCRE2 pattern. Immutable after init and shared read-only across
-/// threads; all per-match state lives in a `MatchScratch` owned by one thread.
+/// A compiled PCRE2 pattern, JIT-compiled on its first match (most rules never run on a small
+/// article once the prefilter has looked at it, and JIT compilation is most of the start-up
+/// cost). Shared read-only across threads: one-time compilations happen under a lock before any
+/// thread uses their result; all per-match state lives in a `MatchScratch` owned by one thread.
 public final class Pattern: @unchecked Sendable {
     public let source: String
     public let caseSensitive: Bool
     public let captureCount: Int
-    public let isJITCompiled: Bool
     let code: OpaquePointer
+    private let compileOptions: UInt32
+    /// 0: not JIT-compiled yet, 1: JIT code ready, 2: JIT unavailable (the interpreter runs).
+    private let jitState = Atomic<UInt8>(0)
+    /// The same pattern compiled with PCRE2_ANCHORED (matches only at the start offset), built
+    /// on first use by `forEachMatch(in:range:scratch:attempts:_:)`. 0: not built, 1: built, 2: failed.
+    private let anchoredState = Atomic<UInt8>(0)
+    nonisolated(unsafe) private var anchoredCode: OpaquePointer? = nil
+    private let lock = Mutex<Void>(())
 
     /// Compiles with UTF, UCP and MATCH_INVALID_UTF (invalid UTF-8 input is safe and no per-call
     /// UTF check is made), caseless unless `caseSensitive`.
@@ -71,6 +81,74 @@ public final class Pattern: @unchecked Sendable {
         self.caseSensitive = caseSensitive
         var options: UInt32 = UInt32(PCRE2_UTF) | UInt32(PCRE2_UCP) | UInt32(PCRE2_MATCH_INVALID_UTF)
         if !caseSensitive { options |= UInt32(PCRE2_CASELESS) }
+        compileOptions = options
+        let compiled: OpaquePointer
+        switch Pattern.compile(source, options) {
+        case .success(let c): compiled = c
+        case .failure(let e): throw e
+        }
+        code = compiled
+        var count: UInt32 = 0
+        _ = pcre2_pattern_info_8(compiled, UInt32(PCRE2_INFO_CAPTURECOUNT), &count)
+        captureCount = Int(count)
+        startBytes = Pattern.firstBytes(compiled, caseless: !caseSensitive)
+    }
+
+    /// The bytes a match can start with, as PCRE2 worked them out (its first code unit or
+    /// start bitmap); nil when any byte can.
+    let startBytes: ByteSet?
+
+    static func firstBytes(_ code: OpaquePointer, caseless: Bool) -> ByteSet? {
+        var type: UInt32 = 0
+        _ = pcre2_pattern_info_8(code, UInt32(PCRE2_INFO_FIRSTCODETYPE), &type)
+        if type == 1 {
+            var unit: UInt32 = 0
+            _ = pcre2_pattern_info_8(code, UInt32(PCRE2_INFO_FIRSTCODEUNIT), &unit)
+            guard unit < 256 else { return nil }
+            var set = ByteSet()
+            set.insert(UInt8(unit))
+            // A caseless letter also starts with its other case (and, for k and s, with the
+            // lead bytes of KELVIN SIGN and LONG S).
+            if caseless && PrefilterLiterals.isASCIILetter(UInt8(unit)) {
+                set.insert(UInt8(unit) ^ 0x20)
+                set = set.union(.nonASCII)
+            }
+            return set
+        }
+        var bitmap: UnsafePointer<UInt8>? = nil
+        guard pcre2_pattern_info_8(code, UInt32(PCRE2_INFO_FIRSTBITMAP), &bitmap) == 0, let bitmap else { return nil }
+        var set = ByteSet()
+        for b in 0..<256 where bitmap[b >> 3] & (1 << UInt8(b & 7)) != 0 { set.insert(UInt8(b)) }
+        return set
+    }
+
+    /// One compiled pattern per (source, case sensitivity) for the whole process: rules that
+    /// share a pattern (attribution rules share their whole `attributions` list) compile and
+    /// JIT it once, and per-document results can be shared (`MatchScratch.memo`).
+    public static func shared(_ source: String, caseSensitive: Bool = false) throws(PatternCompileError) -> Pattern {
+        let key = (caseSensitive ? "1" : "0") + source
+        if let p = cache.withLock({ $0[key] }) {
+            p.sharedFlag.store(true, ordering: .relaxed)
+            return p
+        }
+        let p = try Pattern(source, caseSensitive: caseSensitive)
+        return cache.withLock { c in
+            if let existing = c[key] {
+                existing.sharedFlag.store(true, ordering: .relaxed)
+                return existing
+            }
+            c[key] = p
+            return p
+        }
+    }
+
+    /// Whether `shared` handed this pattern out more than once (to several rules).
+    private let sharedFlag = Atomic<Bool>(false)
+    var isShared: Bool { sharedFlag.load(ordering: .relaxed) }
+
+    private static let cache = Mutex<[String: Pattern]>([:])
+
+    static func compile(_ source: String, _ options: UInt32) -> Result<OpaquePointer, PatternCompileError> {
         var errorCode: Int32 = 0
         var errorOffset: Int = 0
         let bytes = Array(source.utf8)
@@ -80,16 +158,59 @@ public final class Pattern: @unchecked Sendable {
             return pcre2_compile_8(base, buf.count, options, &errorCode, &errorOffset, nil)
         }
         guard let compiled else {
-            throw PatternCompileError(pattern: source, message: Pattern.errorMessage(errorCode), offset: errorOffset)
+            return .failure(PatternCompileError(pattern: source, message: Pattern.errorMessage(errorCode), offset: errorOffset))
         }
-        code = compiled
-        var count: UInt32 = 0
-        _ = pcre2_pattern_info_8(compiled, UInt32(PCRE2_INFO_CAPTURECOUNT), &count)
-        captureCount = Int(count)
-        isJITCompiled = pcre2_jit_compile_8(compiled, UInt32(PCRE2_JIT_COMPLETE)) == 0
+        return .success(compiled)
     }
 
-    deinit { pcre2_code_free_8(code) }
+    /// Whether the pattern runs as JIT code (compiles it now if that has not happened yet).
+    public var isJITCompiled: Bool {
+        prepareJIT()
+        return jitState.load(ordering: .acquiring) == 1
+    }
+
+    /// JIT-compiles once, before the first match; every matching thread passes through here.
+    @inline(__always) func prepareJIT() {
+        if jitState.load(ordering: .acquiring) == 0 { compileJIT() }
+    }
+
+    private func compileJIT() {
+        lock.withLock { _ in
+            guard jitState.load(ordering: .acquiring) == 0 else { return }
+            let ok = pcre2_jit_compile_8(code, UInt32(PCRE2_JIT_COMPLETE)) == 0
+            jitState.store(ok ? 1 : 2, ordering: .releasing)
+        }
+    }
+
+    /// The anchored twin (compiled and JIT-compiled once), or nil if it cannot be built.
+    private func anchored() -> OpaquePointer? {
+        if anchoredState.load(ordering: .acquiring) == 0 {
+            lock.withLock { _ in
+                guard anchoredState.load(ordering: .acquiring) == 0 else { return }
+                if case .success(let c) = Pattern.compile(source, compileOptions | UInt32(PCRE2_ANCHORED)) {
+                    _ = pcre2_jit_compile_8(c, UInt32(PCRE2_JIT_COMPLETE))
+                    anchoredCode = c
+                    anchoredState.store(1, ordering: .releasing)
+                } else {
+                    anchoredState.store(2, ordering: .releasing)
+                }
+            }
+        }
+        return anchoredState.load(ordering: .acquiring) == 1 ? anchoredCode : nil
+    }
+
+    deinit {
+        pcre2_code_free_8(code)
+        if let anchoredCode { pcre2_code_free_8(anchoredCode) }
+    }
+
+    /// Whether PCRE2 itself only tries the start of the subject (every branch starts with `^` or
+    /// `\A`): such a search is a single attempt already.
+    public var isAnchored: Bool {
+        var options: UInt32 = 0
+        _ = pcre2_pattern_info_8(code, UInt32(PCRE2_INFO_ALLOPTIONS), &options)
+        return options & UInt32(PCRE2_ANCHORED) != 0
+    }
 
     /// Whether the pattern can match an empty string (PCRE2's minimum length is 0).
     public var canMatchEmpty: Bool {
@@ -113,59 +234,113 @@ public final class Pattern: @unchecked Sendable {
         _ body: (PatternMatch) -> Bool
     ) throws(MatchLimitError) {
         guard let base = bytes.baseAddress, range.lowerBound >= 0, range.upperBound <= bytes.count else { return }
+        prepareJIT()
         let subject = base + range.lowerBound
         let length = range.count
         var start = 0
-        var options: UInt32 = 0
-        let md = scratch.matchData
         while start <= length {
-            if let deadline = scratch.deadline, MatchScratch.now() > deadline {
-                throw MatchLimitError(limit: .time, message: "over \(scratch.budgetText) on this document")
-            }
-            var rc = pcre2_match_8(code, subject, length, start, options, md, scratch.context)
-            if rc == PCRE2_ERROR_JIT_STACKLIMIT {
-                // The JIT stack is bounded; fall back to the interpreter (heap-limited) for this call.
-                rc = pcre2_match_8(code, subject, length, start, options | UInt32(PCRE2_NO_JIT), md, scratch.context)
-            }
-            if rc == PCRE2_ERROR_NOMATCH { return }
-            if rc < 0 {
-                let limit: MatchLimitError.Limit
-                switch rc {
-                case PCRE2_ERROR_MATCHLIMIT: limit = .match
-                case PCRE2_ERROR_HEAPLIMIT, PCRE2_ERROR_NOMEMORY: limit = .heap
-                case PCRE2_ERROR_DEPTHLIMIT, PCRE2_ERROR_JIT_STACKLIMIT: limit = .depth
-                default: limit = .other
-                }
-                throw MatchLimitError(limit: limit, message: Pattern.errorMessage(rc))
-            }
-            let ovector = pcre2_get_ovector_pointer_8(md)!
-            let pairs = Int(rc == 0 ? pcre2_get_ovector_count_8(md) : UInt32(rc))
-            let mStart = ovector[0], mEnd = ovector[1]
-            // \K can put the start after the end; treat that as an empty match at the end.
-            let lo = min(mStart, mEnd)
-            var groups: [Range<Int>?] = []
-            if captureCount > 0 {
-                groups.reserveCapacity(captureCount)
-                for g in 1...captureCount {
-                    if g < pairs, ovector[2 * g] != PCRE2_UNSET_OFFSET {
-                        let gs = ovector[2 * g], ge = ovector[2 * g + 1]
-                        groups.append((range.lowerBound + min(gs, ge))..<(range.lowerBound + ge))
-                    } else {
-                        groups.append(nil)
-                    }
-                }
-            }
-            let match = PatternMatch(range: (range.lowerBound + lo)..<(range.lowerBound + mEnd), groups: groups)
-            if !body(match) { return }
-            if mEnd > start || mEnd > mStart {
-                start = mEnd
-            } else {
-                // Empty match: step over one whole scalar (or one invalid byte).
-                if start >= length { return }
-                start += UTF8Scan.sequenceLength(subject, start, length)
-            }
-            options = 0
+            guard let m = try run(code, subject, length, start, scratch) else { return }
+            if !body(makeMatch(scratch, range.lowerBound, m)) { return }
+            guard let next = Pattern.next(after: m.0, m.1, from: start, subject, length) else { return }
+            start = next
         }
+    }
+
+    /// The same matches as `forEachMatch(in:range:scratch:_:)`, found by trying only some start
+    /// offsets: `attempts(c)` gives the first offset at or after `c` (in `bytes`) where a match
+    /// may start, or nil when none can. Each try is anchored there. When every start the
+    /// unanchored search could succeed at is offered, the result is identical: that search
+    /// returns the match at the first start offset where the pattern matches.
+    public func forEachMatch(
+        in bytes: UnsafeBufferPointer<UInt8>, range: Range<Int>, scratch: MatchScratch,
+        attempts: (Int) -> Int?, _ body: (PatternMatch) -> Bool
+    ) throws(MatchLimitError) {
+        guard let base = bytes.baseAddress, range.lowerBound >= 0, range.upperBound <= bytes.count else { return }
+        guard let anchoredCode = anchored() else {
+            return try forEachMatch(in: bytes, range: range, scratch: scratch, body)
+        }
+        let subject = base + range.lowerBound
+        let length = range.count
+        var start = 0
+        while start <= length {
+            guard let at = attempts(range.lowerBound + start) else { return }
+            var s = at - range.lowerBound
+            guard s >= start, s <= length else { return }
+            // A match never starts inside a UTF-8 sequence.
+            if s < length && subject[s] & 0xC0 == 0x80 {
+                s += 1
+                start = s
+                continue
+            }
+            guard let m = try run(anchoredCode, subject, length, s, scratch) else {
+                start = s + 1
+                continue
+            }
+            if !body(makeMatch(scratch, range.lowerBound, m)) { return }
+            guard let next = Pattern.next(after: m.0, m.1, from: start, subject, length) else { return }
+            start = next
+        }
+    }
+
+    /// One pcre2_match call; (start, end) of the whole match and the number of pairs set, nil
+    /// for no match.
+    @inline(__always)
+    private func run(_ code: OpaquePointer, _ subject: UnsafePointer<UInt8>, _ length: Int, _ start: Int, _ scratch: MatchScratch) throws(MatchLimitError) -> (Int, Int, Int32)? {
+        if let deadline = scratch.deadline, MatchScratch.now() > deadline {
+            throw MatchLimitError(limit: .time, message: "over \(scratch.budgetText) on this document")
+        }
+        let md = scratch.matchData
+        var rc = pcre2_match_8(code, subject, length, start, 0, md, scratch.context)
+        if rc == PCRE2_ERROR_JIT_STACKLIMIT {
+            // The JIT stack is bounded; fall back to the interpreter (heap-limited) for this call.
+            rc = pcre2_match_8(code, subject, length, start, UInt32(PCRE2_NO_JIT), md, scratch.context)
+        }
+        if rc == PCRE2_ERROR_NOMATCH { return nil }
+        if rc < 0 {
+            let limit: MatchLimitError.Limit
+            switch rc {
+            case PCRE2_ERROR_MATCHLIMIT: limit = .match
+            case PCRE2_ERROR_HEAPLIMIT, PCRE2_ERROR_NOMEMORY: limit = .heap
+            case PCRE2_ERROR_DEPTHLIMIT, PCRE2_ERROR_JIT_STACKLIMIT: limit = .depth
+            default: limit = .other
+            }
+            throw MatchLimitError(limit: limit, message: Pattern.errorMessage(rc))
+        }
+        let ovector = pcre2_get_ovector_pointer_8(md)!
+        return (ovector[0], ovector[1], rc)
+    }
+
+    /// The match just found, with its capture groups, in `bytes` offsets.
+    @inline(__always)
+    private func makeMatch(_ scratch: MatchScratch, _ offset: Int, _ m: (Int, Int, Int32)) -> PatternMatch {
+        let md = scratch.matchData
+        let ovector = pcre2_get_ovector_pointer_8(md)!
+        let (mStart, mEnd, rc) = m
+        let pairs = Int(rc == 0 ? pcre2_get_ovector_count_8(md) : UInt32(rc))
+        // \K can put the start after the end; treat that as an empty match at the end.
+        let lo = min(mStart, mEnd)
+        var groups: [Range<Int>?] = []
+        if captureCount > 0 {
+            groups.reserveCapacity(captureCount)
+            for g in 1...captureCount {
+                if g < pairs, ovector[2 * g] != PCRE2_UNSET_OFFSET {
+                    let gs = ovector[2 * g], ge = ovector[2 * g + 1]
+                    groups.append((offset + min(gs, ge))..<(offset + ge))
+                } else {
+                    groups.append(nil)
+                }
+            }
+        }
+        return PatternMatch(range: (offset + lo)..<(offset + mEnd), groups: groups)
+    }
+
+    /// Where the search goes on after a match: its end, or one whole scalar further after an
+    /// empty match; nil at the end of the subject.
+    @inline(__always)
+    private static func next(after mStart: Int, _ mEnd: Int, from start: Int, _ subject: UnsafePointer<UInt8>, _ length: Int) -> Int? {
+        if mEnd > start || mEnd > mStart { return mEnd }
+        if start >= length { return nil }
+        return start + UTF8Scan.sequenceLength(subject, start, length)
     }
 
     /// Whether the pattern matches anywhere in `range`.
@@ -185,6 +360,17 @@ public final class MatchScratch {
     let context: OpaquePointer
     let jitStack: OpaquePointer?
     public let limits: MatchLimits
+    /// Prefilter results for the document this thread is linting.
+    let prefilterHits = PrefilterHits()
+    /// Whether a (shared) pattern matches in a unit, for the document being linted: rules that
+    /// share exceptions or attributions ask the same question of the same sentence.
+    var memo: [MemoKey: Bool] = [:]
+
+    struct MemoKey: Hashable {
+        var pattern: ObjectIdentifier
+        var lower: Int
+        var upper: Int
+    }
 
     public init(limits: MatchLimits = .default) {
         self.limits = limits
@@ -200,12 +386,16 @@ public final class MatchScratch {
 
     /// Monotonic nanoseconds after which matching stops with a time-limit error (nil: none).
     public var deadline: UInt64? = nil
-    var budgetText = ""
+    var budgetSeconds = 0.0
+    /// The current budget, for error messages (formatted only when one is reported).
+    var budgetText: String {
+        budgetSeconds < 10 ? String(format: "%.1f s", budgetSeconds) : "\(Int(budgetSeconds)) s"
+    }
 
     /// Starts one rule's time budget for a document of `textBytes` bytes.
     public func startRuleBudget(textBytes: Int) {
         let seconds = limits.ruleSeconds + limits.ruleSecondsPerMiB * Double(textBytes) / 1_048_576
-        budgetText = seconds < 10 ? String(format: "%.1f s", seconds) : "\(Int(seconds)) s"
+        budgetSeconds = seconds
         deadline = MatchScratch.now() + UInt64(seconds * 1e9)
     }
 

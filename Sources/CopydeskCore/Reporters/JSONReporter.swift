@@ -1,7 +1,7 @@
 import Foundation
 
 /// The JSON report, version 1: keys sorted, one stable shape (see README "JSON report").
-public struct JSONReporter: Reporter {
+public struct JSONReporter: StreamingReporter {
     public init() {}
 
     struct Tool: Encodable { var name: String; var version: String }
@@ -29,15 +29,19 @@ public struct JSONReporter: Reporter {
     }
 
     public func render(_ result: LintResult, context: ReportContext) -> String {
-        let withFindings = result.files.filter { !$0.findings.isEmpty }
+        renderByParts(result, context: context)
+    }
+
+    /// The whole report with no files in it (everything but the files comes from the run).
+    func report(_ result: LintResult, context: ReportContext) -> Report {
         let errors = result.allErrors.sorted { ($0.path, $0.message) < ($1.path, $1.message) }
-        let report = Report(
+        return Report(
             tool: Tool(name: "copydesk", version: context.toolVersion),
-            files: withFindings.map { FileEntry(path: $0.path, findings: $0.findings) },
+            files: [],
             errors: errors,
             skipped: result.skipped,
             summary: Summary(
-                files: result.files.count, filesWithFindings: withFindings.count, findings: result.findingCount,
+                files: result.fileCount, filesWithFindings: result.filesWithFindingsCount, findings: result.findingCount,
                 errors: errors.count, skipped: result.skipped.count,
                 bySeverity: Dictionary(uniqueKeysWithValues: Severity.allCases.map { ($0.rawValue, result.count($0)) }),
                 // `copydesk` (unused suppressions) only when present, so reports without them keep their shape.
@@ -45,7 +49,6 @@ public struct JSONReporter: Reporter {
                     .map { ($0.rawValue, result.count($0)) }),
                 hiddenByBaseline: result.hiddenByBaseline),
             stats: result.stats)
-        return JSONReporter.encode(report) + "\n"
     }
 
     /// Pretty-printed, sorted keys, slashes unescaped.
@@ -54,5 +57,81 @@ public struct JSONReporter: Reporter {
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         guard let data = try? encoder.encode(value) else { return "{}" }
         return String(decoding: data, as: UTF8.self)
+    }
+}
+
+extension JSONReporter {
+    /// A file's entry of the "files" list, as the encoder writes it inside the report (files
+    /// without findings are not listed).
+    public func part(for file: FileReport, lineText: [Int: String], context: ReportContext) -> String {
+        guard !file.findings.isEmpty else { return "" }
+        return JSONReporter.entry(path: file.path, findings: file.findings)
+    }
+
+    /// A file's entry written out by hand, two levels down (report → "files" list), in exactly
+    /// the form `encode(FileEntry(…))` gives it there: sorted keys, `" : "`, two spaces per level,
+    /// slashes unescaped (`JSONReporterTests` holds the two side by side). About ten times faster
+    /// than the encoder, which matters on archives with many findings.
+    static func entry(path: String, findings: [Finding]) -> String {
+        var out: [UInt8] = []
+        out.reserveCapacity(600 * findings.count + path.utf8.count + 64)
+        func put(_ s: StaticString) { s.withUTF8Buffer { out.append(contentsOf: $0) } }
+        func string(_ s: String) {
+            out.append(UInt8(ascii: "\""))
+            for b in s.utf8 {
+                switch b {
+                case UInt8(ascii: "\""): put("\\\"")
+                case UInt8(ascii: "\\"): put("\\\\")
+                case 0x08: put("\\b")
+                case 0x09: put("\\t")
+                case 0x0A: put("\\n")
+                case 0x0C: put("\\f")
+                case 0x0D: put("\\r")
+                case 0..<0x20:
+                    put("\\u00")
+                    out.append(hexDigit(b >> 4))
+                    out.append(hexDigit(b & 15))
+                default: out.append(b)
+                }
+            }
+            out.append(UInt8(ascii: "\""))
+        }
+        func number(_ n: Int) { out.append(contentsOf: String(n).utf8) }
+        func position(_ p: SourcePosition) {
+            put("{\n              \"column\" : "); number(p.column)
+            put(",\n              \"line\" : "); number(p.line)
+            put(",\n              \"offset\" : "); number(p.offset)
+            put("\n            }")
+        }
+        put("    {\n      \"findings\" : [\n")
+        for (k, f) in findings.enumerated() {
+            if k > 0 { put(",\n") }
+            put("        {\n          \"category\" : "); string(f.category.rawValue)
+            put(",\n          \"match\" : "); string(f.match)
+            put(",\n          \"message\" : "); string(f.message)
+            put(",\n          \"rule\" : "); string(f.rule)
+            put(",\n          \"severity\" : "); string(f.severity.rawValue)
+            put(",\n          \"span\" : {\n            \"end\" : "); position(f.span.end)
+            put(",\n            \"start\" : "); position(f.span.start)
+            put("\n          }\n        }")
+        }
+        put("\n      ],\n      \"path\" : "); string(path)
+        put("\n    }")
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    @inline(__always) static func hexDigit(_ v: UInt8) -> UInt8 { v < 10 ? 0x30 + v : 0x61 + v - 10 }
+
+    public var partSeparator: String { ",\n" }
+
+    /// Errors come before files (keys are sorted), so the opening needs the whole run.
+    public var openingDependsOnRun: Bool { true }
+
+    /// The report encoded with an empty "files" list, cut where the entries go.
+    public func frame(_ result: LintResult, context: ReportContext) -> (opening: String, closing: String) {
+        let whole = JSONReporter.encode(report(result, context: context)) + "\n"
+        let empty = "\n  \"files\" : [\n\n  ]"
+        guard let r = whole.range(of: empty) else { return (whole, "") }
+        return (String(whole[..<r.lowerBound]) + "\n  \"files\" : [\n", "\n  ]" + String(whole[r.upperBound...]))
     }
 }

@@ -1,6 +1,6 @@
 /// Human-readable report: `path:line:col: severity: message [rule.id]`, the source line with the
 /// span underlined, then a summary line. Colors only when `context.color` is set.
-public struct TextReporter: Reporter {
+public struct TextReporter: StreamingReporter {
     public init() {}
 
     enum Style: String {
@@ -8,28 +8,41 @@ public struct TextReporter: Reporter {
     }
 
     public func render(_ result: LintResult, context: ReportContext) -> String {
-        func paint(_ s: String, _ styles: Style...) -> String {
-            context.color ? styles.map(\.rawValue).joined() + s + Style.reset.rawValue : s
-        }
+        renderByParts(result, context: context)
+    }
+
+    func paint(_ s: String, _ context: ReportContext, _ styles: Style...) -> String {
+        context.color ? styles.map(\.rawValue).joined() + s + Style.reset.rawValue : s
+    }
+
+    /// One file's findings, each with its source line underlined.
+    public func part(for file: FileReport, lineText: [Int: String], context: ReportContext) -> String {
         var out = ""
-        for file in result.files {
-            for f in file.findings {
-                let sevStyle: Style = f.severity == .error ? .red : f.severity == .warning ? .yellow : .blue
-                out += paint("\(file.path):\(f.span.start.line):\(f.span.start.column):", .bold) + " "
-                out += paint(f.severity.rawValue, .bold, sevStyle) + ": \(f.message) " + paint("[\(f.rule)]", .dim) + "\n"
-                if let line = result.lineText[file.path]?[f.span.start.line] {
-                    out += excerpt(line: line, finding: f, paint: { paint($0, sevStyle) })
-                }
+        for f in file.findings {
+            let sevStyle: Style = f.severity == .error ? .red : f.severity == .warning ? .yellow : .blue
+            out += paint("\(file.path):\(f.span.start.line):\(f.span.start.column):", context, .bold) + " "
+            out += paint(f.severity.rawValue, context, .bold, sevStyle) + ": \(f.message) " + paint("[\(f.rule)]", context, .dim) + "\n"
+            if let line = lineText[f.span.start.line] {
+                out += excerpt(line: line, finding: f, paint: { paint($0, context, sevStyle) })
             }
         }
+        return out
+    }
+
+    public var partSeparator: String { "" }
+    public var openingDependsOnRun: Bool { false }
+
+    /// Nothing before the findings; errors, skipped files and the summary after them.
+    public func frame(_ result: LintResult, context: ReportContext) -> (opening: String, closing: String) {
+        var out = ""
         for e in result.allErrors.sorted(by: { ($0.path, $0.message) < ($1.path, $1.message) }) {
-            out += paint("\(e.path):", .bold) + " " + paint("error", .bold, .red) + ": \(e.message)\n"
+            out += paint("\(e.path):", context, .bold) + " " + paint("error", context, .bold, .red) + ": \(e.message)\n"
         }
         for s in result.skipped {
             out += "\(s.path): skipped: \(s.reason)\n"
         }
         out += summary(result) + "\n"
-        return out
+        return ("", out)
     }
 
     /// The line with a `^~~~` underline under the span (to the end of the line when it continues).
@@ -61,9 +74,9 @@ public struct TextReporter: Reporter {
 
     func summary(_ r: LintResult) -> String {
         let n = r.findingCount
-        let withFindings = r.files.filter { !$0.findings.isEmpty }.count
+        let withFindings = r.filesWithFindingsCount
         var s = "\(n) finding\(n == 1 ? "" : "s") (\(r.count(.error)) error\(r.count(.error) == 1 ? "" : "s"), \(r.count(.warning)) warning\(r.count(.warning) == 1 ? "" : "s"), \(r.count(.info)) info)"
-        s += " in \(withFindings) of \(r.files.count) file\(r.files.count == 1 ? "" : "s")"
+        s += " in \(withFindings) of \(r.fileCount) file\(r.fileCount == 1 ? "" : "s")"
         let errors = r.allErrors.count
         if errors > 0 { s += "; \(errors) error\(errors == 1 ? "" : "s") reading files or rules" }
         if !r.skipped.isEmpty { s += "; \(r.skipped.count) skipped" }

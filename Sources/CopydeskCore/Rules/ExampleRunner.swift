@@ -16,12 +16,17 @@ public enum ExampleRunner {
 
     /// The example without its markers and the marked byte range, or nil unless exactly one pair.
     public static func markedSpan(_ s: String) -> (text: String, span: Range<Int>)? {
-        let parts = s.components(separatedBy: open)
+        // Split on the marker scalars (not Foundation's components(separatedBy:), which is slow
+        // to start up and runs for every example when rules load).
+        let o = open.unicodeScalars.first!, c = close.unicodeScalars.first!
+        let parts = s.unicodeScalars.split(separator: o, omittingEmptySubsequences: false)
         guard parts.count == 2 else { return nil }
-        let rest = parts[1].components(separatedBy: close)
-        guard rest.count == 2, !rest[0].isEmpty, !parts[0].contains(close) else { return nil }
-        let start = parts[0].utf8.count
-        return (parts[0] + rest[0] + rest[1], start..<(start + rest[0].utf8.count))
+        let rest = parts[1].split(separator: c, omittingEmptySubsequences: false)
+        guard rest.count == 2, !rest[0].isEmpty, !parts[0].contains(c) else { return nil }
+        let before = String(String.UnicodeScalarView(parts[0])), marked = String(String.UnicodeScalarView(rest[0]))
+        let after = String(String.UnicodeScalarView(rest[1]))
+        let start = before.utf8.count
+        return (before + marked + after, start..<(start + marked.utf8.count))
     }
 
     /// A document holding `example` where the rule looks: the headline for `headline` scope, the

@@ -168,7 +168,9 @@ public enum RuleLoader {
         }
         let root: Node?
         do {
-            root = try Yams.compose(yaml: contents)
+            // The basic resolver: every scalar is read as a string by this loader anyway, and the
+            // default one compiles a dozen regular expressions at start-up.
+            root = try Yams.compose(yaml: contents, .basic)
         } catch let error as YamlError {
             return ([], [yamlError(name, error)])
         } catch {
@@ -215,6 +217,18 @@ public enum RuleLoader {
         default:
             return RuleFileError(file: file, line: nil, ruleID: nil, message: "invalid YAML: \(error)")
         }
+    }
+
+    /// `category.name`: `^[a-z][a-z0-9]*\.[a-z0-9][a-z0-9-]*$` (checked by hand: a regular
+    /// expression here would cost more start-up time than loading all the rules).
+    static func isValidID(_ id: String) -> Bool {
+        let b = Array(id.utf8)
+        func lower(_ c: UInt8) -> Bool { c >= 0x61 && c <= 0x7A }
+        func digit(_ c: UInt8) -> Bool { c >= 0x30 && c <= 0x39 }
+        guard let dot = b.firstIndex(of: UInt8(ascii: ".")), dot > 0, dot + 1 < b.count, lower(b[0]) else { return false }
+        guard b[1..<dot].allSatisfy({ lower($0) || digit($0) }) else { return false }
+        guard lower(b[dot + 1]) || digit(b[dot + 1]) else { return false }
+        return b[(dot + 2)...].allSatisfy { lower($0) || digit($0) || $0 == UInt8(ascii: "-") }
     }
 
     static func parseRule(_ node: Node, file: String) -> Swift.Result<Rule, Errors> {
@@ -284,7 +298,7 @@ public enum RuleLoader {
         let message = scalar("message")
         let description = scalar("description")
         if let id {
-            let valid = id.range(of: #"^[a-z][a-z0-9]*\.[a-z0-9][a-z0-9-]*$"#, options: .regularExpression) != nil
+            let valid = isValidID(id)
             if !valid { fail(keyLines["id"], "bad id '\(id)' (expected 'category.name': lowercase letters, digits and hyphens)") }
             else if let category, !id.hasPrefix(category.rawValue + ".") {
                 fail(keyLines["id"], "id '\(id)' must start with its category '\(category.rawValue).'")
@@ -324,7 +338,7 @@ public enum RuleLoader {
             for (src, line) in stringList(key, required: required) {
                 if src.isEmpty { fail(line, "empty pattern in '\(key)'"); continue }
                 do {
-                    let p = try Pattern(src, caseSensitive: caseSensitive)
+                    let p = try Pattern.shared(src, caseSensitive: caseSensitive)
                     if p.canMatchEmpty && key != "exceptions" && key != "attributions" {
                         fail(line, "pattern '\(abbreviated(src))' in '\(key)' can match the empty string")
                         continue

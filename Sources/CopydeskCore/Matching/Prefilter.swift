@@ -1,0 +1,213 @@
+import Dispatch
+import Synchronization
+
+/// The prefilter: one pass over a document's text finds, for every rule, the places where one
+/// of its patterns could match, and PCRE2 then runs only on the scope units holding such a
+/// place, and only the patterns that could match there (how Snort and Suricata use PCRE).
+///
+/// For each pattern, `PrefilterLiterals` derives a set of literals one of which every match
+/// must contain. A rule where one pattern has no such set (or that does not depend on its
+/// patterns, like a `title-line` rule without patterns) simply runs everywhere, as without the
+/// prefilter. Findings are the same with the prefilter on or off (`copydesk lint
+/// --no-prefilter`); the one difference is that a unit that cannot match is never searched, so
+/// it can never hit a match limit either.
+public struct Prefilter: Sendable {
+    /// Per rule, in the order given at init: whether it runs only where its literals occur.
+    public let isFiltered: [Bool]
+    /// Per filtered rule: its literals and the context they need.
+    private let needs: [[(literal: [UInt8], context: LiteralContext)]]
+    /// Per filtered rule and pattern: how far before its literal a match can start (nil: unbounded).
+    let patternLeads: [[LeadBound?]]
+    let scanner: PrefilterScanner
+    /// Literal id → the rules that need it: the patterns (bit i: pattern i) that need it, and
+    /// the context those patterns require around it.
+    let literalRules: [[Need]]
+    /// The same, flat: the needs of literal id are flatNeeds[needStart[id]..<needStart[id + 1]].
+    let needStart: [Int32]
+    let flatNeeds: [Need]
+    /// Length of each literal, by id.
+    let literalLength: [Int32]
+    /// Literal ids at or above this are poison (text the ASCII folding cannot see through).
+    let firstPoisonID: Int
+    /// Whether any rule is filtered at all (else scanning is pointless).
+    public let isActive: Bool
+
+    struct Need: Sendable {
+        var rule: Int32
+        var patterns: UInt64
+        var context: LiteralContext
+    }
+
+    public init(rules: [Rule]) {
+        var ids: [[UInt8]: Int] = [:]
+        var literals: [[UInt8]] = []
+        var literalRules: [[Need]] = []
+        var filtered: [Bool] = []
+        var needs: [[(literal: [UInt8], context: LiteralContext)]] = []
+        var leads: [[LeadBound?]] = []
+        // The analysis is most of the prefilter's start-up cost: spread it over the cores.
+        let all = Prefilter.analyses(of: rules)
+        for (r, rule) in rules.enumerated() {
+            guard let analyses = all[r] else { filtered.append(false); needs.append([]); leads.append([]); continue }
+            // An anchored pattern is one attempt at the unit's start: no windows needed.
+            leads.append(zip(analyses, rule.patterns).map { $1.isAnchored ? nil : $0.lead })
+            let sets = analyses.map(\.literals)
+            // (literal, context) → the patterns needing it (a rule with more than 64 patterns:
+            // all of them on any of its literals).
+            struct Key: Hashable { var literal: [UInt8]; var context: LiteralContext }
+            var masks: [Key: UInt64] = [:]
+            for (i, set) in sets.enumerated() {
+                for marked in set {
+                    let (literal, context) = PrefilterLiterals.split(marked)
+                    masks[Key(literal: literal, context: context), default: 0] |= i < 64 ? 1 << UInt64(i) : ~0
+                }
+            }
+            if sets.count > 64 { for k in masks.keys { masks[k] = ~0 } }
+            filtered.append(true)
+            needs.append(masks.keys.map { ($0.literal, $0.context) })
+            let keys = masks.keys.sorted { $0.literal != $1.literal ? $0.literal.lexicographicallyPrecedes($1.literal) : $0.context.rawValue < $1.context.rawValue }
+            for key in keys {
+                let id: Int
+                if let known = ids[key.literal] { id = known } else {
+                    id = literals.count
+                    ids[key.literal] = id
+                    literals.append(key.literal)
+                    literalRules.append([])
+                }
+                literalRules[id].append(Need(rule: Int32(r), patterns: masks[key]!, context: key.context))
+            }
+        }
+        firstPoisonID = literals.count
+        isActive = !literals.isEmpty
+        literals.append(contentsOf: PrefilterScanner.poison)
+        isFiltered = filtered
+        self.needs = needs
+        patternLeads = leads
+        self.literalRules = literalRules
+        var starts: [Int32] = [0]
+        var flat: [Need] = []
+        for list in literalRules { flat.append(contentsOf: list); starts.append(Int32(flat.count)) }
+        needStart = starts
+        flatNeeds = flat
+        literalLength = literals.map { Int32($0.count) }
+        scanner = PrefilterScanner(literals: literals)
+    }
+
+    /// The literals rule number `r` needs, as shown to people (`\b`/`\s` where the pattern
+    /// requires them around a literal), sorted; nil when the rule runs everywhere.
+    public func literals(ofRule r: Int) -> [String]? {
+        guard isFiltered[r] else { return nil }
+        return needs[r].map { Prefilter.describe($0.literal, $0.context) }.sorted()
+    }
+
+    /// A literal as shown to people: `\b` and `\s` where the pattern requires them around it.
+    static func describe(_ literal: [UInt8], _ context: LiteralContext) -> String {
+        var s = String(decoding: literal, as: UTF8.self)
+        if context.contains(.nonWordBefore) { s = "\\b" + s }
+        if context.contains(.spaceBefore) { s = "\\s" + s }
+        if context.contains(.nonWordAfter) { s += "\\b" }
+        if context.contains(.spaceAfter) { s += "\\s" }
+        return s
+    }
+
+    /// `analyses(of:)` of every rule, computed on all cores.
+    static func analyses(of rules: [Rule]) -> [[PrefilterLiterals.Analysis]?] {
+        let chunks = min(System.coreCount, max(1, rules.count / 16))
+        if chunks == 1 { return rules.map { analyses(of: $0) } }
+        let parts = Mutex<[Int: [[PrefilterLiterals.Analysis]?]]>([:])
+        let size = (rules.count + chunks - 1) / chunks
+        DispatchQueue.concurrentPerform(iterations: chunks) { k in
+            let part = rules[min(rules.count, k * size)..<min(rules.count, (k + 1) * size)].map { analyses(of: $0) }
+            parts.withLock { $0[k] = part }
+        }
+        let done = parts.withLock { $0 }
+        return (0..<chunks).flatMap { done[$0] ?? [] }
+    }
+
+    /// Per pattern of the rule, the literals one of which any match of that pattern contains
+    /// (and the lead before them); nil when the rule must run everywhere.
+    static func analyses(of rule: Rule) -> [PrefilterLiterals.Analysis]? {
+        switch rule.kind {
+        case .existence, .attribution: break
+        case .titleLine: if rule.patterns.isEmpty { return nil }
+        }
+        guard !rule.patterns.isEmpty else { return nil }
+        var out: [PrefilterLiterals.Analysis] = []
+        for p in rule.patterns {
+            guard let a = PrefilterLiterals.analyze(p.source) else { return nil }
+            out.append(a)
+        }
+        return out
+    }
+
+    /// Scans `text` once. Afterwards `hits.places(rule)` holds, for each filtered rule, the
+    /// text ranges of its literals in order of end offset; `hits.poisoned` means every rule
+    /// must run unfiltered on this text.
+    func scan(_ text: UnsafeBufferPointer<UInt8>, into hits: PrefilterHits) {
+        hits.reset()
+        guard isActive else { hits.poisoned = true; return }
+        scanner.scan(text, into: &hits.occurrences, lanes: &hits.lanes)
+        // Two passes over the occurrences: count the places of each rule, then lay them out
+        // rule by rule (each rule's places stay in order of end offset).
+        let ruleCount = isFiltered.count
+        needStart.withUnsafeBufferPointer { needStart in
+        flatNeeds.withUnsafeBufferPointer { needs in
+        hits.occurrences.withUnsafeBufferPointer { occurrences in
+            var counts = [Int32](repeating: 0, count: ruleCount + 1)
+            for o in occurrences {
+                let id = Int(truncatingIfNeeded: o & 0xFFFF_FFFF)
+                if id >= firstPoisonID { hits.poisoned = true; return }
+                for k in Int(needStart[id])..<Int(needStart[id + 1]) { counts[Int(needs[k].rule) + 1] += 1 }
+            }
+            for r in 0..<ruleCount { counts[r + 1] += counts[r] }
+            hits.start = counts
+            var fill = counts
+            hits.places = Array(unsafeUninitializedCapacity: Int(counts[ruleCount])) { buf, count in
+                for o in occurrences {
+                    let id = Int(truncatingIfNeeded: o & 0xFFFF_FFFF), end = Int(o >> 32)
+                    let start = end - Int(literalLength[id])
+                    for k in Int(needStart[id])..<Int(needStart[id + 1]) {
+                        let need = needs[k]
+                        let slot = Int(fill[Int(need.rule)])
+                        (buf.baseAddress! + slot).initialize(to: PrefilterPlace(range: start..<end, patterns: need.patterns, context: need.context))
+                        fill[Int(need.rule)] += 1
+                    }
+                }
+                count = Int(counts[ruleCount])
+            }
+        }
+        }
+        }
+    }
+}
+
+/// Where a rule's literal occurs, and which of the rule's patterns (bit i: pattern i) need it.
+struct PrefilterPlace {
+    var range: Range<Int>
+    var patterns: UInt64
+    var context: LiteralContext
+}
+
+/// Per-thread results of a prefilter scan, reused from one document to the next.
+public final class PrefilterHits {
+    var poisoned = false
+    var occurrences: [UInt64] = []
+    var lanes: [[UInt64]] = []
+    /// Every rule's places, rule after rule: rule r's are places[start[r]..<start[r + 1]].
+    var places: [PrefilterPlace] = []
+    var start: [Int32] = [0]
+
+    public init() {}
+
+    func reset() {
+        poisoned = false
+        places.removeAll(keepingCapacity: true)
+        start = [0]
+    }
+
+    /// The places of rule number `rule`, in order of end offset.
+    func places(_ rule: Int) -> ArraySlice<PrefilterPlace> {
+        guard rule + 1 < start.count else { return [] }
+        return places[Int(start[rule])..<Int(start[rule + 1])]
+    }
+}

@@ -1,0 +1,166 @@
+import Foundation
+import Testing
+@testable import CopydeskCore
+
+/// The prefilter must never change a finding: its literal analysis must be sound for every
+/// pattern, its scanner must find every occurrence, and anchored tries near occurrences must
+/// find exactly what a whole-unit search finds.
+@Suite("Prefilter")
+struct PrefilterTests {
+    func literals(_ pattern: String) -> Set<String>? {
+        PrefilterLiterals.analyze(pattern).map { Set($0.literals.map { String(decoding: PrefilterLiterals.split($0).content, as: UTF8.self) }) }
+    }
+
+    @Test func literalsOfPlainAlternativesAndRuns() {
+        #expect(literals(#"\bpromo\s+code\b"#).map { !$0.isEmpty && $0.isSubset(of: ["promo", "code"]) } == true)
+        #expect(literals("colou?r") == ["color", "colour"])
+        #expect(literals(#"\b(?:our|this)\s+(?:reader|quick|daily|weekly)\s+(?:poll|survey)\b"#)?.isSubset(of: ["our", "this", "reader", "quick", "daily", "weekly", "poll", "survey"]) == true)
+        // Case is folded; a literal is lowercase ASCII.
+        #expect(literals("(?-i:ADVERTISEMENT)") == ["advertisement"])
+        // “ ” ’ © have no case variants and can be literal; é has one and cannot.
+        #expect(literals("©\\s*20") != nil)
+        #expect(literals("é") == nil)
+    }
+
+    @Test func nothingToRequireMeansNoLiterals() {
+        for p in [#"\w+"#, "a|", "(?:foo)?", "x*", ".", #"[a-z]+"#, #"\d{4}"#, "(?:a|bc)", "k", #"(\w)\1"#] {
+            #expect(literals(p) == nil, "\(p)")
+        }
+    }
+
+    @Test func unsupportedSyntaxGivesUp() {
+        // Extended mode, comments, verbs, conditionals, callouts, a lone \E: not understood, so no literals.
+        for p in ["(?x) foo bar", "foo(?#note)*bar", "(*SKIP)foobar", "(?(1)foo|bar)baz", "foo(?C1)bar", #"foo\E*bar"#, "(*ACCEPT)foo"] {
+            #expect(literals(p) == nil, "\(p)")
+        }
+    }
+
+    @Test func leadIsBoundedOnlyWhenThePrefixIs() throws {
+        #expect(PrefilterLiterals.analyze(#"\bsave\s+\d+%"#)?.lead == .zero)
+        // Up to three characters of up to 4 bytes each before the literal.
+        #expect(PrefilterLiterals.analyze(#"\d{2,3}promotion"#)?.lead?.fixed == 12)
+        // Any number of word characters: a walk back over them, not a fixed count.
+        let word = try #require(PrefilterLiterals.analyze(#"\w+-promo"#)?.lead)
+        let text = Array("say 15x-promo now".utf8)
+        text.withUnsafeBufferPointer { #expect(word.earliestStart($0, before: 7, floor: 0) == 4) }
+        // A repeated group is not one character class: unbounded.
+        #expect(PrefilterLiterals.analyze(#"(?:ab)+promo"#)?.lead == nil)
+        // \G ties a match to the search start: no anchored tries elsewhere.
+        #expect(PrefilterLiterals.analyze(#"\Gpromo"#)?.lead == nil)
+    }
+
+    /// Caseless ASCII letters match exactly two non-ASCII scalars; documents holding them are
+    /// not prefiltered. This pins that list to the linked PCRE2.
+    @Test func poisonListIsComplete() throws {
+        var subject = ""
+        for v in UInt32(0x80)...0x10FFFF { if let s = Unicode.Scalar(v) { subject.unicodeScalars.append(s) } }
+        let bytes = Array(subject.utf8)
+        let p = try Pattern(#"[\x{00}-\x{7f}]"#)   // caseless: every ASCII character and its case variants
+        var found = Set<String>()
+        try bytes.withUnsafeBufferPointer { buf in
+            try p.forEachMatch(in: buf, range: 0..<buf.count, scratch: MatchScratch()) { m in
+                found.insert(String(decoding: buf[m.range], as: UTF8.self)); return true
+            }
+        }
+        #expect(found == Set(PrefilterScanner.poison.map { String(decoding: $0, as: UTF8.self) }))
+    }
+
+    /// Every non-ASCII character the default rules use as a literal matches only itself.
+    @Test func nonASCIILiteralCharactersHaveNoCaseVariants() throws {
+        var chars = Set<Unicode.Scalar>()
+        for rule in RuleLoader.loadDefault().ruleSet.rules {
+            for p in rule.patterns {
+                for lit in PrefilterLiterals.analyze(p.source)?.literals ?? [] {
+                    let s = String(decoding: PrefilterLiterals.split(lit).content, as: UTF8.self)
+                    chars.formUnion(s.unicodeScalars.filter { $0.value >= 0x80 })
+                }
+            }
+        }
+        var all = ""
+        for v in UInt32(0x20)...0x2FFFF { if let s = Unicode.Scalar(v) { all.unicodeScalars.append(s) } }
+        let bytes = Array(all.utf8)
+        for c in chars {
+            let p = try Pattern(String(c).unicodeScalars.map { String(format: "\\x{%X}", $0.value) }.joined())
+            var count = 0
+            try bytes.withUnsafeBufferPointer { buf in
+                try p.forEachMatch(in: buf, range: 0..<buf.count, scratch: MatchScratch()) { _ in count += 1; return true }
+            }
+            #expect(count == 1, "U+\(String(c.value, radix: 16)) matches \(count) characters caselessly")
+        }
+    }
+
+    /// The scanner finds exactly the occurrences a naive search finds, in every lane.
+    @Test func scannerFindsEveryOccurrence() {
+        var rng = SplitMix(seed: 7)
+        let alphabet = Array("abcAB -.’é".utf8)
+        for round in 0..<40 {
+            let literals = (0..<(1 + rng.next(12))).map { _ in (0..<(1 + rng.next(5))).map { _ in alphabet[rng.next(alphabet.count)] } }
+            let unique = Array(Set(literals.map { $0.map { PrefilterScanner.foldByte($0) } }))
+            let scanner = PrefilterScanner(literals: unique)
+            let length = round % 2 == 0 ? rng.next(200) : 1200 + rng.next(3000)
+            let text = (0..<length).map { _ in alphabet[rng.next(alphabet.count)] }
+            var got: [UInt64] = [], lanes: [[UInt64]] = []
+            text.withUnsafeBufferPointer { scanner.scan($0, into: &got, lanes: &lanes) }
+            var want: [UInt64] = []
+            for end in 1...max(1, text.count) where end <= text.count {
+                for (id, lit) in unique.enumerated() where lit.count <= end {
+                    let slice = text[(end - lit.count)..<end].map { PrefilterScanner.foldByte($0) }
+                    if slice == lit { want.append(UInt64(end) << 32 | UInt64(id)) }
+                }
+            }
+            #expect(got.sorted() == want.sorted(), "round \(round)")
+            #expect(got.map { $0 >> 32 } == got.map { $0 >> 32 }.sorted(), "occurrences come in order of end")
+        }
+    }
+
+    /// Patterns (the default rules' and tricky ones) as one-pattern rules over texts made of
+    /// rule examples: the same findings with the prefilter (and anchored tries) on and off.
+    @Test func sameMatchesWithAndWithoutPrefilter() throws {
+        let defaults = RuleLoader.loadDefault().ruleSet.rules
+        var sources = Set(defaults.flatMap { $0.patterns.map(\.source) })
+        sources.formUnion([
+            #"\bsave\s+(?:up\s+to\s+)?\d+\s?%"#, #"(?:^|(?<=[.!?]\s))\W*\Kshare\s+this\b"#, #"\bpin\b"#, #"(?-i:[A-Z]{2,})\s+code"#,
+            #"\s+promo"#, #"promo\s+"#, #"[“"]\s*sign\s+up"#, #"e-?mail\s+alerts?"#, #"(?<=\bto\s)vote"#, #"ab\Kcd"#,
+            #"\bk\w+ing\b"#, #"so\s*\Kme"#, #"(?i:STORY)\s+continues"#, "©", #"\(c\)\s*\d{4}"#, #"\d+\s?%\s+off\b"#,
+            // Lookarounds: their text is in the unit, not always in the match.
+            #"^(?=.*\bsubscribe\b)\W*\w+"#, #"(?<=\bnews)letter"#, #"\bsave(?=[^.]*\bpromo\b)"#, #"(?<!\bno\s)code"#,
+        ])
+        var texts = defaults.flatMap { $0.examples.triggering + $0.examples.nontriggering }
+            .map { $0.replacingOccurrences(of: "«", with: "").replacingOccurrences(of: "»", with: "") }
+        texts += ["Get it. Subscribe today", "newsletter NEWSLETTER news letter", "Save now with promo code; save. promo", "no code, a code",
+                  "Share this story. Share this: now!", "PROMO code SAVE20 and promo  code", "opinion spin pin-up pin", "Save up to 40% off today.",
+                  "“Sign up for alerts,” she said. E-mail alerts!", "It’s time to vote. Go to vote.", "abcd xabcd", "KELVIN \u{212A}eeping", "some\tme so me",
+                  "© 2020 Copyright (c) 2019 All Rights Reserved", "Story continues below", "\u{017F}ave 10% off"]
+        let doc = texts.joined(separator: "\n\n") + "\n" + texts.joined(separator: " ") + "\n"
+        var rules: [Rule] = []
+        for (i, src) in sources.sorted().enumerated() {
+            guard let p = try? Pattern(src), !p.canMatchEmpty else { continue }
+            for scope in [Scope.line, .sentence, .paragraph] {
+                rules.append(Rule(id: "ads.p\(i)-\(scope.rawValue)", category: .ads, severity: .info, message: "{match}", description: "",
+                                  kind: .existence, scope: scope, patterns: [p]))
+            }
+        }
+        let set = RuleSet(rules)
+        let on = Linter(ruleSet: set), off = Linter(ruleSet: set, prefilter: false)
+        for (name, text) in [("plain", doc), ("upper", doc.uppercased()), ("poisoned", doc + "\u{212A}")] {
+            let a = on.lint(Document(path: name, string: text, format: .text), scratch: MatchScratch())
+            let b = off.lint(Document(path: name, string: text, format: .text), scratch: MatchScratch())
+            #expect(a.findings.count > 50)
+            #expect(a == b, "\(name): \(a.findings.count) vs \(b.findings.count) findings")
+        }
+    }
+}
+
+/// A small deterministic random number generator for tests.
+struct SplitMix {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+    mutating func next(_ n: Int) -> Int { n <= 0 ? 0 : Int(next() % UInt64(n)) }
+}
