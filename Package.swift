@@ -1,5 +1,6 @@
 // swift-tools-version:6.0
 import PackageDescription
+import Foundation
 
 let package = Package(
     name: "Copydesk",
@@ -45,3 +46,22 @@ let package = Package(
         ),
     ]
 )
+
+// libFuzzer targets (issue 6), added only when COPYDESK_FUZZ is set so the normal build and
+// `swift test` never see them. `.ci/fuzz` sets it, builds in .build/fuzz and runs them.
+if ProcessInfo.processInfo.environment["COPYDESK_FUZZ"] != nil {
+    let fuzzFlags: [String] = ["-sanitize=fuzzer,address"]
+    // Coverage instrumentation for the code under test (compiled, not linked, with the fuzzer).
+    for target in package.targets where target.name == "CopydeskCore" {
+        target.swiftSettings = [.unsafeFlags(fuzzFlags)]
+    }
+    for (name, path) in [("copydesk-fuzz-document", "Sources/CopydeskFuzzDocument"), ("copydesk-fuzz-rules", "Sources/CopydeskFuzzRules")] {
+        package.targets.append(.executableTarget(
+            name: name,
+            dependencies: ["CopydeskCore"],
+            path: path,
+            swiftSettings: [.unsafeFlags(fuzzFlags + ["-parse-as-library"])],
+            linkerSettings: [.unsafeFlags(fuzzFlags)]
+        ))
+    }
+}

@@ -301,12 +301,12 @@ public enum LintRunner {
         }
     }
 
-    /// The text of each line a finding starts on.
+    /// The text of each line a finding starts on (lines over 1 MiB are left out: no excerpt).
     static func contextLines(_ report: FileReport, _ doc: Document) -> [Int: String] {
         guard !report.findings.isEmpty else { return [:] }
         var lines: [Int: String] = [:]
         let index = doc.lineIndex
-        for f in report.findings where lines[f.span.start.line] == nil {
+        for f in report.findings where lines[f.span.start.line] == nil && index.lineRange(f.span.start.line - 1).count <= 1 << 20 {
             lines[f.span.start.line] = UTF8Scan.string(doc.source[index.lineRange(f.span.start.line - 1)])
         }
         return lines

@@ -27,6 +27,7 @@ public struct Linter: Sendable {
         scratch.memo.removeAll(keepingCapacity: true)
         document.text.withUnsafeBufferPointer { buf in
             let ctx = CheckContext(document: document, text: buf, scratch: scratch)
+            defer { scratch.endRuleBudget() }
             let hits = scratch.prefilterHits
             let filtered: Bool
             if let prefilter, prefilter.isActive {
@@ -53,6 +54,7 @@ public struct Linter: Sendable {
                     ctx.leads = prefilter!.patternLeads[r]
                 }
                 var mine: [RawMatch] = []
+                scratch.startRuleBudget(textBytes: document.text.count)
                 let started = stats?.start() ?? 0
                 do throws(MatchLimitError) {
                     try rule.kind.run(rule, ctx, into: &mine)
@@ -112,7 +114,7 @@ public struct Linter: Sendable {
                 j += 1
             }
             let rule = lead.m.rule
-            let text = UTF8Scan.string(doc.source[lo..<hi])
+            let text = Linter.matchText(doc.source, lo..<hi)
             findings.append(Finding(
                 rule: rule.id, category: rule.category, severity: rule.severity,
                 message: rule.renderMessage(doc.text, match: text, groups: lead.m.groups),
@@ -125,5 +127,19 @@ public struct Linter: Sendable {
             return $0.rule < $1.rule
         }
         return findings
+    }
+
+    /// Longest `match` text kept whole; a longer span (matches merged across a huge line) is
+    /// shown as its start and end around " … " so reports stay small. The span stays exact.
+    public static let maxMatchBytes = 4096
+
+    static func matchText(_ source: [UInt8], _ r: Range<Int>) -> String {
+        guard r.count > maxMatchBytes else { return UTF8Scan.string(source[r]) }
+        // Cut on scalar boundaries (never inside a UTF-8 sequence).
+        var head = r.lowerBound + maxMatchBytes / 2
+        while head > r.lowerBound && source[head] & 0xC0 == 0x80 { head -= 1 }
+        var tail = r.upperBound - maxMatchBytes / 2
+        while tail < r.upperBound && source[tail] & 0xC0 == 0x80 { tail += 1 }
+        return UTF8Scan.string(source[r.lowerBound..<head]) + " … " + UTF8Scan.string(source[tail..<r.upperBound])
     }
 }

@@ -12,10 +12,41 @@ enum TitleLineCheck {
         let text = ctx.document.text
         for candidate in ctx.units(.standaloneLine) where looksLikeHeadline(text, candidate.range, rule.titleLine, ctx.document) {
             let line = candidate.range
+            if isOwnHeadlineOrDeck(line, ctx.document) { continue }
             if !rule.patterns.isEmpty, !(try ctx.anyMatch(rule.patterns, in: candidate)) { continue }
             if try ctx.anyMatch(rule.exceptions, in: line) { continue }
             out.append(RawMatch(rule: rule, range: line, groups: []))
         }
+    }
+
+    /// The article's own headline repeated at the top of the body, or the deck (standfirst) right
+    /// under the headline, is not another story's headline: a line that restates the headline
+    /// (same letters and digits, case aside, or one holding the other when the shorter has at
+    /// least 20), or the first body paragraph of an article that has a headline.
+    static func isOwnHeadlineOrDeck(_ line: Range<Int>, _ doc: Document) -> Bool {
+        guard let headline = doc.headline else { return false }
+        if doc.paragraphs.first == line { return true }
+        let a = letters(doc.text[line]), b = letters(doc.text[headline])
+        if a == b { return true }
+        // A shortened or lengthened copy ("…: Dreams of …" dropped) still restates it.
+        let (short, long) = a.count <= b.count ? (a, b) : (b, a)
+        guard short.count >= 20 else { return false }
+        var i = 0
+        while i + short.count <= long.count {
+            if long[i..<(i + short.count)].elementsEqual(short) { return true }
+            i += 1
+        }
+        return false
+    }
+
+    /// Letters and digits of a text, lowercased (ASCII) — enough to see a repeated headline.
+    static func letters(_ bytes: ArraySlice<UInt8>) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count)
+        for b in bytes {
+            if b >= 0x41 && b <= 0x5A { out.append(b | 0x20) } else if isASCIIAlnum(b) || b >= 0x80 { out.append(b) }
+        }
+        return out
     }
 
     /// The small words packed as their bytes (at most 4), for comparison without a String.

@@ -73,7 +73,10 @@ public struct LineIndex: Sendable {
         let line = lineIndex(of: clamped)
         let column = bytes.withUnsafeBufferPointer { buf -> Int in
             guard let base = buf.baseAddress else { return 1 }
-            return UTF8Scan.scalarCount(base, lineStarts[line]..<clamped) + 1
+            // A BOM opening the file is not a character of line 1 (editors do not show it).
+            var from = lineStarts[line]
+            if line == 0 && clamped >= 3 && buf.count >= 3 && base[0] == 0xEF && base[1] == 0xBB && base[2] == 0xBF { from = 3 }
+            return UTF8Scan.scalarCount(base, from..<clamped) + 1
         }
         return SourcePosition(line: line + 1, column: column, offset: clamped)
     }

@@ -365,6 +365,13 @@ enum Inline {
     /// Markdown inline content: code spans, HTML tags and comments, links (text kept, URL
     /// dropped), images, autolinks, bare URLs, emphasis markers and backslash escapes.
     static func markdown(_ s: [UInt8], _ r: Range<Int>, _ st: inout InlineState) -> [Piece] {
+        markdown(s, r, &st, index: InlineIndex(s, r), depth: 0)
+    }
+
+    /// Links nested deeper than this are read as plain text (the recursion stays shallow).
+    static let maxLinkDepth = 32
+
+    static func markdown(_ s: [UInt8], _ r: Range<Int>, _ st: inout InlineState, index: InlineIndex, depth: Int) -> [Piece] {
         var pieces: [Piece] = []
         var i = r.lowerBound
         let end = r.upperBound
@@ -387,17 +394,8 @@ enum Inline {
             case UInt8(ascii: "`"):
                 var n = 0
                 while i + n < end && s[i + n] == c { n += 1 }
-                // Find a closing run of the same length.
-                var j = i + n
-                var close: Int? = nil
-                while j < end {
-                    if s[j] == c {
-                        var m = 0
-                        while j + m < end && s[j + m] == c { m += 1 }
-                        if m == n { close = j + m; break }
-                        j += m
-                    } else { j += 1 }
-                }
+                // The closing run of the same length.
+                let close = index.closingBackticks(after: i + n, length: n, end: end)
                 if let close {
                     keep(&pieces, runStart, i)
                     i = close; runStart = close
@@ -418,16 +416,16 @@ enum Inline {
                     continue
                 }
             case UInt8(ascii: "!"):
-                if i + 1 < end, s[i + 1] == UInt8(ascii: "["), let link = linkAt(s, i + 1, end) {
+                if depth < maxLinkDepth, i + 1 < end, s[i + 1] == UInt8(ascii: "["), let link = index.linkAt(i + 1, end) {
                     keep(&pieces, runStart, i)
                     i = link.end; runStart = link.end   // images are not text
                     continue
                 }
             case UInt8(ascii: "["):
-                if let link = linkAt(s, i, end) {
+                if depth < maxLinkDepth, let link = index.linkAt(i, end) {
                     keep(&pieces, runStart, i)
                     var inner = InlineState()
-                    pieces.append(contentsOf: markdown(s, link.text, &inner))
+                    pieces.append(contentsOf: markdown(s, link.text, &inner, index: index, depth: depth + 1))
                     i = link.end; runStart = link.end
                     continue
                 }
@@ -482,7 +480,9 @@ enum Inline {
         return nil
     }
 
-    /// A link at `[`: `[text](url "title")`, `[text][ref]` or `[text]`. Returns the text range and the end.
+    /// A link at `[`: `[text](url "title")`, `[text][ref]` or `[text]`. Returns the text range and
+    /// the end. Rescans the line on each call: the reader uses `InlineIndex.linkAt`; this is the
+    /// reference the tests compare it with.
     static func linkAt(_ s: [UInt8], _ i: Int, _ end: Int) -> (text: Range<Int>, end: Int)? {
         var depth = 0
         var j = i
@@ -738,5 +738,86 @@ enum FrontMatter {
         let t = trimmed(s, r.lowerBound..<hi)
         Inline.keep(&pieces, t.lowerBound, t.upperBound)
         return pieces
+    }
+}
+
+/// Bracket, parenthesis and backtick-run lookups for one line, built once, so inline scanning
+/// stays linear on hostile lines (thousands of unmatched `[` or backtick runs of distinct lengths
+/// would otherwise rescan the rest of the line for each one).
+final class InlineIndex {
+    let s: [UInt8]
+    let range: Range<Int>
+    private var built = false
+    private var bracketClose: [Int: Int] = [:]   // `[` -> its `]` (depth-matched, `\x` skipped)
+    private var parenClose: [Int: Int] = [:]     // `(` -> its `)` (depth-matched)
+    private var closeBrackets: [Int] = []        // every `]`, in order
+    private var runs: [Int: [Int]]? = nil        // backtick run length -> run starts, in order
+
+    init(_ s: [UInt8], _ range: Range<Int>) {
+        self.s = s
+        self.range = range
+    }
+
+    private func build() {
+        built = true
+        var brackets: [Int] = [], parens: [Int] = []
+        var j = range.lowerBound
+        while j < range.upperBound {
+            let c = s[j]
+            if c == UInt8(ascii: "\\") { j += 2; continue }
+            if c == UInt8(ascii: "[") { brackets.append(j) }
+            else if c == UInt8(ascii: "]"), let open = brackets.popLast() { bracketClose[open] = j }
+            j += 1
+        }
+        for k in range {
+            switch s[k] {
+            case UInt8(ascii: "("): parens.append(k)
+            case UInt8(ascii: ")"): if let open = parens.popLast() { parenClose[open] = k }
+            case UInt8(ascii: "]"): closeBrackets.append(k)
+            default: break
+            }
+        }
+    }
+
+    /// A link at `[`: `[text](url "title")`, `[text][ref]` or `[text]`. Returns the text range and the end.
+    func linkAt(_ i: Int, _ end: Int) -> (text: Range<Int>, end: Int)? {
+        if !built { build() }
+        guard let close = bracketClose[i], close < end else { return nil }
+        let text = (i + 1)..<close
+        let k = close + 1
+        if k < end && s[k] == UInt8(ascii: "(") {
+            guard let p = parenClose[k], p < end else { return nil }
+            return (text, p + 1)
+        }
+        if k < end && s[k] == UInt8(ascii: "[") {
+            // The first `]` after the reference's `[`.
+            var lo = 0, hi = closeBrackets.count
+            while lo < hi { let mid = (lo + hi) / 2; if closeBrackets[mid] < k { lo = mid + 1 } else { hi = mid } }
+            guard lo < closeBrackets.count, closeBrackets[lo] < end else { return nil }
+            return (text, closeBrackets[lo] + 1)
+        }
+        // A bare `[text]` with no link part is ordinary text; keep the brackets.
+        return nil
+    }
+
+    /// End of the first run of exactly `length` backticks starting at or after `from` (and ending by `end`).
+    func closingBackticks(after from: Int, length: Int, end: Int) -> Int? {
+        if runs == nil {
+            var r: [Int: [Int]] = [:]
+            var j = range.lowerBound
+            while j < range.upperBound {
+                guard s[j] == UInt8(ascii: "`") else { j += 1; continue }
+                var m = 0
+                while j + m < range.upperBound && s[j + m] == UInt8(ascii: "`") { m += 1 }
+                r[m, default: []].append(j)
+                j += m
+            }
+            runs = r
+        }
+        guard let starts = runs?[length] else { return nil }
+        var lo = 0, hi = starts.count
+        while lo < hi { let mid = (lo + hi) / 2; if starts[mid] < from { lo = mid + 1 } else { hi = mid } }
+        guard lo < starts.count, starts[lo] + length <= end else { return nil }
+        return starts[lo] + length
     }
 }

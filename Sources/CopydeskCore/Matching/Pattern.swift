@@ -1,6 +1,11 @@
 // The only folder that imports the C library. Everything else sees byte ranges.
 import CPCRE2
 import Synchronization
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// A PCRE2 compile error: PCRE2's own message and the offset in the pattern where it stopped.
 public struct PatternCompileError: Error, Sendable, Equatable, CustomStringConvertible {
@@ -13,7 +18,9 @@ public struct PatternCompileError: Error, Sendable, Equatable, CustomStringConve
 
 /// A match that could not complete because a resource limit was hit (catastrophic backtracking).
 public struct MatchLimitError: Error, Sendable, Equatable, CustomStringConvertible {
-    public enum Limit: String, Sendable { case match = "match limit", heap = "heap limit", depth = "depth limit", other = "matching error" }
+    public enum Limit: String, Sendable {
+        case match = "match limit", heap = "heap limit", depth = "depth limit", time = "time limit", other = "matching error"
+    }
     public let limit: Limit
     public let message: String
     public var description: String { "\(limit.rawValue) exceeded (\(message))" }
@@ -33,10 +40,18 @@ public struct MatchLimits: Sendable, Equatable {
     public var depthLimit: UInt32
     /// Heap limit for the interpreter, in KiB.
     public var heapLimitKiB: UInt32
-    public init(matchLimit: UInt32 = 1_000_000, depthLimit: UInt32 = 100_000, heapLimitKiB: UInt32 = 20_000) {
+    /// Time one rule may spend on one document: `ruleSeconds` plus `ruleSecondsPerMiB` for each
+    /// MiB of text. The match limit bounds one match; this bounds the sum, so a pattern that
+    /// stays just under the match limit in each of thousands of units still stops.
+    public var ruleSeconds: Double
+    public var ruleSecondsPerMiB: Double
+    public init(matchLimit: UInt32 = 1_000_000, depthLimit: UInt32 = 100_000, heapLimitKiB: UInt32 = 20_000,
+                ruleSeconds: Double = 2, ruleSecondsPerMiB: Double = 1) {
         self.matchLimit = matchLimit
         self.depthLimit = depthLimit
         self.heapLimitKiB = heapLimitKiB
+        self.ruleSeconds = ruleSeconds
+        self.ruleSecondsPerMiB = ruleSecondsPerMiB
     }
     public static let `default` = MatchLimits()
 }
@@ -271,6 +286,9 @@ public final class Pattern: @unchecked Sendable {
     /// for no match.
     @inline(__always)
     private func run(_ code: OpaquePointer, _ subject: UnsafePointer<UInt8>, _ length: Int, _ start: Int, _ scratch: MatchScratch) throws(MatchLimitError) -> (Int, Int, Int32)? {
+        if let deadline = scratch.deadline, MatchScratch.now() > deadline {
+            throw MatchLimitError(limit: .time, message: "over \(scratch.budgetText) on this document")
+        }
         let md = scratch.matchData
         var rc = pcre2_match_8(code, subject, length, start, 0, md, scratch.context)
         if rc == PCRE2_ERROR_JIT_STACKLIMIT {
@@ -364,6 +382,29 @@ public final class MatchScratch {
         pcre2_set_heap_limit_8(context, limits.heapLimitKiB)
         jitStack = pcre2_jit_stack_create_8(32 * 1024, 1024 * 1024, nil)
         if let jitStack { pcre2_jit_stack_assign_8(context, nil, UnsafeMutableRawPointer(jitStack)) }
+    }
+
+    /// Monotonic nanoseconds after which matching stops with a time-limit error (nil: none).
+    public var deadline: UInt64? = nil
+    var budgetSeconds = 0.0
+    /// The current budget, for error messages (formatted only when one is reported).
+    var budgetText: String {
+        budgetSeconds < 10 ? String(format: "%.1f s", budgetSeconds) : "\(Int(budgetSeconds)) s"
+    }
+
+    /// Starts one rule's time budget for a document of `textBytes` bytes.
+    public func startRuleBudget(textBytes: Int) {
+        let seconds = limits.ruleSeconds + limits.ruleSecondsPerMiB * Double(textBytes) / 1_048_576
+        budgetSeconds = seconds
+        deadline = MatchScratch.now() + UInt64(seconds * 1e9)
+    }
+
+    public func endRuleBudget() { deadline = nil }
+
+    static func now() -> UInt64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
     }
 
     deinit {

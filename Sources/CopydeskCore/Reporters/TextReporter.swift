@@ -49,9 +49,21 @@ public struct TextReporter: StreamingReporter {
     func excerpt(line: String, finding f: Finding, paint: (String) -> String) -> String {
         let gutter = "\(f.span.start.line)"
         let pad = String(repeating: " ", count: gutter.count)
-        let scalars = Array(line.unicodeScalars)
-        let startCol = min(f.span.start.column - 1, scalars.count)
-        let endCol = f.span.end.line == f.span.start.line ? min(f.span.end.column - 1, scalars.count) : scalars.count
+        var scalars = Array(line.unicodeScalars)
+        var startCol = min(f.span.start.column - 1, scalars.count)
+        var endCol = f.span.end.line == f.span.start.line ? min(f.span.end.column - 1, scalars.count) : scalars.count
+        // A long line is shown as a window around the span.
+        if scalars.count > 300 {
+            let from = max(0, startCol - 60)
+            let to = min(scalars.count, max(startCol + 1, min(endCol, startCol + 180)) + 40)
+            var window = Array(scalars[from..<to])
+            var shift = from
+            if from > 0 { window.insert("…", at: 0); shift -= 1 }
+            if to < scalars.count { window.append("…") }
+            scalars = window
+            startCol -= shift
+            endCol = min(endCol - shift, to - shift)
+        }
         // Keep tabs so the underline lines up with the source.
         var lead = ""
         for s in scalars[0..<startCol] { lead.append(s == "\t" ? "\t" : " ") }

@@ -105,7 +105,67 @@ public enum RuleLoader {
         return Result(ruleSet: RuleSet(rules), errors: errors)
     }
 
+    /// Deepest nesting a rule file may have. Rule files need about 4 levels; the YAML composer
+    /// recurses once per level, so a hostile file nested thousands deep would overflow the stack.
+    static let maxNesting = 64
+
+    /// The first line (1-based) where the nesting of flow collections (`[`, `{`) plus the block
+    /// nesting of a line (its indentation and compact `- ` or `? ` entries) exceeds `maxNesting`.
+    /// Quoted scalars and comments are skipped; block scalars are not, which can only make the
+    /// estimate larger.
+    static func tooDeep(_ text: String) -> Int? {
+        var flow = 0, line = 1, lineStart = true, indent = 0, compact = 0
+        var quote: UInt8 = 0
+        var inComment = false
+        var previous: UInt8 = 0x0A
+        let bytes = Array(text.utf8)
+        var i = 0
+        while i < bytes.count {
+            let c = bytes[i]
+            defer { previous = c; i += 1 }
+            if c == 0x0A {
+                line += 1; lineStart = true; indent = 0; compact = 0; inComment = false
+                if quote == UInt8(ascii: "'") || quote == UInt8(ascii: "\"") { continue }
+                continue
+            }
+            if inComment { continue }
+            if quote != 0 {
+                if quote == UInt8(ascii: "\"") && c == UInt8(ascii: "\\") { i += 1; continue }
+                if c == quote {
+                    if quote == UInt8(ascii: "'") && i + 1 < bytes.count && bytes[i + 1] == quote { i += 1; continue }
+                    quote = 0
+                }
+                continue
+            }
+            if lineStart {
+                if c == 0x20 { indent += 1; continue }
+                if (c == UInt8(ascii: "-") || c == UInt8(ascii: "?")) && (i + 1 == bytes.count || bytes[i + 1] == 0x20) {
+                    compact += 1; indent += 1; continue
+                }
+                lineStart = false
+            }
+            switch c {
+            case UInt8(ascii: "#") where previous == 0x20 || previous == 0x09 || previous == 0x0A: inComment = true
+            case UInt8(ascii: "'"), UInt8(ascii: "\""): quote = c
+            case UInt8(ascii: "["), UInt8(ascii: "{"): flow += 1
+            case UInt8(ascii: "]"), UInt8(ascii: "}"): flow = max(0, flow - 1)
+            default: break
+            }
+            if flow + compact > maxNesting || indent > 4 * maxNesting { return line }
+        }
+        return nil
+    }
+
+    /// A pattern short enough to quote in an error message.
+    static func abbreviated(_ pattern: String) -> String {
+        guard pattern.count > 120 else { return pattern }
+        return String(pattern.prefix(100)) + "…(\(pattern.utf8.count) bytes)"
+    }
+
     static func parseFile(name: String, contents: String) -> (rules: [Rule], errors: [RuleFileError]) {
+        if let line = tooDeep(contents) {
+            return ([], [RuleFileError(file: name, line: line, ruleID: nil, message: "YAML nested deeper than \(maxNesting) levels; not loaded")])
+        }
         let root: Node?
         do {
             // The basic resolver: every scalar is read as a string by this loader anyway, and the
@@ -280,12 +340,12 @@ public enum RuleLoader {
                 do {
                     let p = try Pattern.shared(src, caseSensitive: caseSensitive)
                     if p.canMatchEmpty && key != "exceptions" && key != "attributions" {
-                        fail(line, "pattern '\(src)' in '\(key)' can match the empty string")
+                        fail(line, "pattern '\(abbreviated(src))' in '\(key)' can match the empty string")
                         continue
                     }
                     out.append(p)
                 } catch {
-                    fail(line, "bad pattern in '\(key)': \(error.message) at offset \(error.offset): '\(src)'")
+                    fail(line, "bad pattern in '\(key)': \(error.message) at offset \(error.offset): '\(abbreviated(src))'")
                 }
             }
             return out
