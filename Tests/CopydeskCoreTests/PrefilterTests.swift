@@ -49,6 +49,38 @@ struct PrefilterTests {
         #expect(PrefilterLiterals.analyze(#"\Gpromo"#)?.lead == nil)
     }
 
+    /// `rules list --format json` shows each rule's prefilter literals, and none for a rule
+    /// that runs everywhere.
+    @Test func ruleListingShowsPrefilterLiterals() throws {
+        let yaml = """
+        rules:
+          - id: ads.promo
+            category: ads
+            severity: error
+            message: m
+            description: d
+            kind: existence
+            scope: line
+            patterns: ['\\bpromo\\s+code\\b']
+          - id: ads.anything
+            category: ads
+            severity: error
+            message: m
+            description: d
+            kind: existence
+            scope: line
+            patterns: ['\\w+\\d']
+        """
+        let loaded = RuleLoader.load(files: [(name: "t.yml", contents: yaml)])
+        #expect(loaded.errors.isEmpty)
+        let json = try JSONSerialization.jsonObject(with: Data(RuleListing.render(loaded.ruleSet, format: .json).utf8)) as? [String: Any]
+        let rules = try #require(json?["rules"] as? [[String: Any]])
+        let byID = Dictionary(uniqueKeysWithValues: rules.map { ($0["id"] as? String ?? "", $0) })
+        let promo = try #require(byID["ads.promo"]?["prefilter"] as? [String])
+        #expect(promo.contains { $0.contains("promo") || $0.contains("code") })
+        #expect(byID["ads.anything"]?["prefilter"] == nil)
+    }
+
     /// Caseless ASCII letters match exactly two non-ASCII scalars; documents holding them are
     /// not prefiltered. This pins that list to the linked PCRE2.
     @Test func poisonListIsComplete() throws {

@@ -13,6 +13,9 @@ public enum RuleListing {
         var patterns: [String]
         var exceptions: [String]
         var attributions: [String]?
+        /// The literals the prefilter looks for before running the rule (`\b`/`\s` where the
+        /// patterns require them around a literal); absent when the rule runs on every unit.
+        var prefilter: [String]?
         var file: String
         var line: Int
     }
@@ -25,12 +28,14 @@ public enum RuleListing {
     public static func render(_ set: RuleSet, format: ReportFormat) -> String {
         switch format {
         case .json:
-            let entries = set.rules.map { r in
+            let prefilter = Prefilter(rules: set.rules)
+            let entries = set.rules.enumerated().map { n, r in
                 Entry(id: r.id, category: r.category.rawValue, severity: r.severity.rawValue, kind: r.kind.rawValue,
                       scope: r.scope.rawValue, message: r.message, description: r.description,
                       caseSensitive: r.caseSensitive, outsideQuotes: r.outsideQuotes,
                       patterns: r.patterns.map(\.source), exceptions: r.exceptions.map(\.source),
                       attributions: r.kind == .attribution ? r.attributions.map(\.source) : nil,
+                      prefilter: prefilter.literals(ofRule: n),
                       file: r.file, line: r.line)
             }
             return JSONReporter.encode(Listing(tool: .init(name: "copydesk", version: CopydeskVersion.current), rules: entries)) + "\n"
