@@ -286,8 +286,12 @@ public final class Pattern: @unchecked Sendable {
     /// for no match.
     @inline(__always)
     private func run(_ code: OpaquePointer, _ subject: UnsafePointer<UInt8>, _ length: Int, _ start: Int, _ scratch: MatchScratch) throws(MatchLimitError) -> (Int, Int, Int32)? {
-        if let deadline = scratch.deadline, MatchScratch.now() > deadline {
-            throw MatchLimitError(limit: .time, message: "over \(scratch.budgetText) on this document")
+        // The clock is read every 16th call: each call is itself bounded by the match limit.
+        if let deadline = scratch.deadline {
+            scratch.calls &+= 1
+            if scratch.calls & 15 == 0 && MatchScratch.now() > deadline {
+                throw MatchLimitError(limit: .time, message: "over \(scratch.budgetText) on this document")
+            }
         }
         let md = scratch.matchData
         var rc = pcre2_match_8(code, subject, length, start, 0, md, scratch.context)
@@ -386,6 +390,7 @@ public final class MatchScratch {
 
     /// Monotonic nanoseconds after which matching stops with a time-limit error (nil: none).
     public var deadline: UInt64? = nil
+    var calls: UInt32 = 0
     var budgetSeconds = 0.0
     /// The current budget, for error messages (formatted only when one is reported).
     var budgetText: String {
