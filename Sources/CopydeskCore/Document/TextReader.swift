@@ -222,7 +222,7 @@ enum TextReader {
                 if let i = headingLevels.firstIndex(of: 1) { headline = headings[i] }
             }
             if headline == nil, !markdown, let firstPara = paragraphs.first, let firstLine = lines.first,
-               firstPara.lowerBound == firstLine.lowerBound, !(markdown && headings.first.map { $0.lowerBound < firstLine.lowerBound } ?? false) {
+               firstPara.lowerBound == firstLine.lowerBound {
                 let standalone = firstPara == firstLine
                 let take: Bool
                 switch headlineMode {

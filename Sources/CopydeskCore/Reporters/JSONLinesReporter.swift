@@ -61,10 +61,10 @@ public struct JSONLinesReporter: Reporter {
         for s in result.skipped { out += line(SkippedLine(path: s.path, reason: s.reason)) }
         out += line(SummaryLine(
             tool: .init(name: "copydesk", version: context.toolVersion),
-            files: result.files.count, filesWithFindings: result.files.filter { !$0.findings.isEmpty }.count,
+            files: result.fileCount, filesWithFindings: result.filesWithFindingsCount,
             findings: result.findingCount, errors: errors.count, skipped: result.skipped.count,
-            bySeverity: Dictionary(uniqueKeysWithValues: Severity.allCases.map { ($0.rawValue, result.count($0)) }),
-            byCategory: Dictionary(uniqueKeysWithValues: (Category.allCases + (result.count(Category.copydesk) > 0 ? [Category.copydesk] : [])).map { ($0.rawValue, result.count($0)) })))
+            bySeverity: JSONReporter.severityCounts(result),
+            byCategory: JSONReporter.categoryCounts(result)))
         return out
     }
 }

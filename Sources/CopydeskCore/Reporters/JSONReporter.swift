@@ -43,12 +43,22 @@ public struct JSONReporter: StreamingReporter {
             summary: Summary(
                 files: result.fileCount, filesWithFindings: result.filesWithFindingsCount, findings: result.findingCount,
                 errors: errors.count, skipped: result.skipped.count,
-                bySeverity: Dictionary(uniqueKeysWithValues: Severity.allCases.map { ($0.rawValue, result.count($0)) }),
-                // `copydesk` (unused suppressions) only when present, so reports without them keep their shape.
-                byCategory: Dictionary(uniqueKeysWithValues: (Category.allCases + (result.count(Category.copydesk) > 0 ? [Category.copydesk] : []))
-                    .map { ($0.rawValue, result.count($0)) }),
+                bySeverity: JSONReporter.severityCounts(result),
+                byCategory: JSONReporter.categoryCounts(result),
                 hiddenByBaseline: result.hiddenByBaseline),
             stats: result.stats)
+    }
+
+    /// Findings per severity, every severity present (shared by the JSON and JSON Lines reports).
+    static func severityCounts(_ result: LintResult) -> [String: Int] {
+        Dictionary(uniqueKeysWithValues: Severity.allCases.map { ($0.rawValue, result.count($0)) })
+    }
+
+    /// Findings per category, every article category present; `copydesk` (unused suppressions)
+    /// only when there are some, so reports without them keep their shape.
+    static func categoryCounts(_ result: LintResult) -> [String: Int] {
+        let extra: [Category] = result.count(Category.copydesk) > 0 ? [.copydesk] : []
+        return Dictionary(uniqueKeysWithValues: (Category.allCases + extra).map { ($0.rawValue, result.count($0)) })
     }
 
     /// Pretty-printed, sorted keys, slashes unescaped.
