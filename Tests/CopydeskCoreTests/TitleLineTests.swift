@@ -51,4 +51,80 @@ struct TitleLineTests {
     @Test func sentencesAndShortLinesAreNotHeadlines() {
         #expect(flagged("Lede.\n\nThe Senate Voted On The Bill Today.\n\nBy Jane Smith\n") == [])
     }
+
+    static let subheadRule: Rule = {
+        let yaml = """
+        rules:
+          - id: boilerplate.wire
+            category: boilerplate
+            severity: warning
+            message: "Headline in the body"
+            description: A sentence-case headline that is not a subhead.
+            kind: title-line
+            min-capitalized: 0
+            skip-subheads: true
+        """
+        let result = RuleLoader.load(files: [("t.yml", yaml)])
+        precondition(result.errors.isEmpty, "\(result.errors)")
+        return result.ruleSet.rules[0]
+    }()
+
+    func flaggedSkippingSubheads(_ text: String) -> [Int] {
+        let doc = Document(path: "a.txt", string: text, headline: .none)
+        return Linter(ruleSet: RuleSet([Self.subheadRule])).lint(doc, scratch: MatchScratch()).findings.map(\.span.start.line)
+    }
+
+    @Test func subheadOverItsSectionIsSkipped() {
+        let body = "The council met on Tuesday evening and argued for three hours about the road budget."
+        // Shares "privacy" and "demands" with the paragraph under it: a subhead.
+        let sub = "\(body)\n\nSinger demands more privacy\n\nThe singer now demands privacy from photographers, a friend told the magazine on Monday.\n"
+        #expect(flaggedSkippingSubheads(sub) == [])
+        // Sums up the paragraph above it: also a subhead.
+        let above = "The singer now demands privacy from photographers, a friend told the magazine on Monday.\n\nSinger demands more privacy\n\n\(body)\n"
+        #expect(flaggedSkippingSubheads(above) == [])
+        // About something else: another story's headline.
+        let other = "\(body)\n\nUnion suspends the rail walkout\n\nThe vote was seven to two, and the mayor said repairs would start in spring.\n"
+        #expect(flaggedSkippingSubheads(other) == [3])
+    }
+
+    @Test func aListOfHeadlinesIsNotASubheadAndItsSection() {
+        // Neighbours that are themselves short headline lines are not body paragraphs, so shared
+        // words with them do not make a subhead.
+        let text = "The council met on Tuesday evening and argued for three hours about the road budget.\n\nSinger demands more privacy at home\n\nSinger privacy case goes to court\n\nThe vote was seven to two, and the mayor said repairs would start in spring.\n"
+        #expect(flaggedSkippingSubheads(text) == [3, 5])
+    }
+
+    @Test func withoutTheOptionSubheadsAreFlaggedToo() {
+        let yaml = """
+        rules:
+          - id: boilerplate.wire
+            category: boilerplate
+            severity: warning
+            message: "Headline in the body"
+            description: A sentence-case headline.
+            kind: title-line
+            min-capitalized: 0
+        """
+        let rule = RuleLoader.load(files: [("t.yml", yaml)]).ruleSet.rules[0]
+        #expect(rule.titleLine.skipSubheads == false)
+        let text = "The council met on Tuesday evening and argued about the road budget.\n\nSinger demands more privacy\n\nThe singer now demands privacy from photographers, a friend said on Monday.\n"
+        let doc = Document(path: "a.txt", string: text, headline: .none)
+        #expect(Linter(ruleSet: RuleSet([rule])).lint(doc, scratch: MatchScratch()).findings.map(\.span.start.line) == [3])
+    }
+
+    @Test func skipSubheadsMustBeABooleanAndOnlyOnTitleLines() {
+        let wrongKind = """
+        rules:
+          - id: ads.x
+            category: ads
+            severity: warning
+            message: "m"
+            description: d
+            kind: existence
+            scope: line
+            skip-subheads: true
+            patterns: ['promo']
+        """
+        #expect(!RuleLoader.load(files: [("t.yml", wrongKind)]).errors.isEmpty)
+    }
 }

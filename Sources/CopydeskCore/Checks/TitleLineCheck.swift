@@ -1,7 +1,9 @@
 /// `title-line`: a standalone body line shaped like a headline — a recirculation headline dropped
 /// into the article. Word count within bounds, most words capitalized (short function words aside),
 /// no closing period, comma, semicolon or colon, not a lone quotation. Optional `patterns` must
-/// also match; `exceptions` drop the line. The finding spans the whole line.
+/// also match; `exceptions` drop the line. With `skip-subheads`, a line that shares content words
+/// with the body paragraph next to it is a subhead of the article and is skipped. The finding
+/// spans the whole line.
 enum TitleLineCheck {
     static let smallWords: Set<String> = [
         "a", "an", "the", "and", "of", "in", "on", "at", "to", "for", "with", "by", "or", "but", "from",
@@ -13,6 +15,7 @@ enum TitleLineCheck {
         for candidate in ctx.units(.standaloneLine) where looksLikeHeadline(text, candidate.range, rule.titleLine, ctx.document) {
             let line = candidate.range
             if isOwnHeadlineOrDeck(line, ctx.document) { continue }
+            if rule.titleLine.skipSubheads && isSubhead(line, ctx.document) { continue }
             if !rule.patterns.isEmpty, !(try ctx.anyMatch(rule.patterns, in: candidate)) { continue }
             if try ctx.anyMatch(rule.exceptions, in: line) { continue }
             out.append(RawMatch(rule: rule, range: line, groups: []))
@@ -38,6 +41,82 @@ enum TitleLineCheck {
         }
         return false
     }
+
+    /// A subhead introduces the paragraph under it (or sums up the one above): it shares at least
+    /// two content words with the nearest body paragraph before or after it ("Kylie demands more
+    /// privacy" over "…she wants more privacy"), where another story's headline is about something
+    /// else. Only body paragraphs count as neighbours — at least 10 words, or closing with a
+    /// sentence's punctuation — so a list of headlines is not read as a subhead and its section.
+    static func isSubhead(_ line: Range<Int>, _ doc: Document) -> Bool {
+        let paragraphs = doc.paragraphs
+        // The paragraph that holds the line.
+        var lo = 0, hi = paragraphs.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if paragraphs[mid].upperBound <= line.lowerBound { lo = mid + 1 } else { hi = mid }
+        }
+        guard lo < paragraphs.count, paragraphs[lo].lowerBound <= line.lowerBound else { return false }
+        let own = contentWords(doc.text, line)
+        guard own.count >= 2 else { return false }
+        for k in [lo - 1, lo + 1] where k >= 0 && k < paragraphs.count {
+            let p = paragraphs[k]
+            guard isBodyParagraph(doc.text, p) else { continue }
+            if own.intersection(contentWords(doc.text, p)).count >= 2 { return true }
+        }
+        return false
+    }
+
+    /// Words that carry the topic: at least 4 letters, not a common function word, compared by
+    /// their first 5 letters (lowercased) so "order"/"orders" and "confirm"/"confirmed" meet.
+    static func contentWords(_ t: [UInt8], _ r: Range<Int>) -> Set<[UInt8]> {
+        var out = Set<[UInt8]>()
+        var word: [UInt8] = []
+        func flush() {
+            if word.count >= 4 && !stopWords.contains(word) { out.insert(Array(word.prefix(5))) }
+            word.removeAll(keepingCapacity: true)
+        }
+        var i = r.lowerBound
+        while i < r.upperBound {
+            let b = t[i]
+            if (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A) {
+                word.append(b | 0x20)
+            } else if b >= 0x80 && !word.isEmpty && b != 0xE2 {
+                word.append(b)  // letters of other scripts stay in the word (punctuation starts with E2)
+            } else if b == UInt8(ascii: "'") && !word.isEmpty {
+                // "Kylie's" compares as "kylie"
+                flush()
+                while i + 1 < r.upperBound, (t[i + 1] | 0x20) >= 0x61, (t[i + 1] | 0x20) <= 0x7A { i += 1 }
+            } else {
+                flush()
+            }
+            i += 1
+        }
+        flush()
+        return out
+    }
+
+    static func isBodyParagraph(_ t: [UInt8], _ p: Range<Int>) -> Bool {
+        var words = 0, inWord = false
+        for i in p {
+            let space = t[i] == 0x20 || t[i] == 0x09 || t[i] == 0x0A || t[i] == 0x0D
+            if !space && !inWord { words += 1 }
+            inWord = !space
+            if words >= 10 { return true }
+        }
+        var e = p.upperBound - 1
+        while e > p.lowerBound && (t[e] == 0x20 || t[e] == 0x09 || t[e] == 0x0A || t[e] == 0x0D || t[e] == UInt8(ascii: "\"") || t[e] == UInt8(ascii: "'")) { e -= 1 }
+        return t[e] == UInt8(ascii: ".") || t[e] == UInt8(ascii: "!") || t[e] == UInt8(ascii: "?")
+    }
+
+    static let stopWords: Set<[UInt8]> = Set([
+        "that", "this", "these", "those", "with", "from", "have", "has", "had", "about", "after", "before",
+        "over", "under", "their", "them", "they", "there", "were", "been", "being", "will", "would",
+        "could", "should", "what", "when", "where", "which", "while", "into", "more", "most", "than",
+        "then", "also", "just", "says", "said", "your", "some", "only", "like", "very", "much", "many",
+        "back", "still", "even", "make", "made", "takes", "take", "gets", "does", "done", "here",
+        "year", "years", "time", "first", "last", "new", "news", "people", "other", "such", "each",
+        "both", "between", "because", "against", "during", "through", "without", "again", "another",
+    ].map { Array($0.utf8) })
 
     /// Letters and digits of a text, lowercased (ASCII) — enough to see a repeated headline.
     static func letters(_ bytes: ArraySlice<UInt8>) -> [UInt8] {

@@ -41,6 +41,9 @@ public struct TitleLineOptions: Sendable, Equatable {
     public var minWords = 4
     public var maxWords = 16
     public var minCapitalized = 0.75
+    /// Skip a line that shares content words with the body paragraph right before or after it:
+    /// a subhead introduces its own section, another story's headline does not.
+    public var skipSubheads = false
     public init() {}
 }
 

@@ -37,7 +37,7 @@ public enum RuleLoader {
     static let kindKeys: [RuleKind: Set<String>] = [
         .existence: [],
         .attribution: ["attributions"],
-        .titleLine: ["min-words", "max-words", "min-capitalized"],
+        .titleLine: ["min-words", "max-words", "min-capitalized", "skip-subheads"],
     ]
 
     /// The default rules, embedded in the binary at build time from `Rules/*.yml`.
@@ -362,6 +362,7 @@ public enum RuleLoader {
                 if v < 0 || v > 1 { fail(keyLines["min-capitalized"], "'min-capitalized' must be between 0 and 1") }
                 title.minCapitalized = v
             }
+            title.skipSubheads = bool("skip-subheads")
             if title.minWords < 1 || title.maxWords < title.minWords { fail(keyLines["min-words"], "'min-words' must be >= 1 and <= 'max-words'") }
         }
 
