@@ -6,7 +6,7 @@ let package = Package(
     name: "Copydesk",
     platforms: [.macOS(.v13)],
     products: [
-        .library(name: "CopydeskCore", targets: ["CopydeskCore"]),
+        .library(name: "CopydeskCore", targets: ["CopydeskCore", "CopydeskDefaultRules"]),
         .executable(name: "copydesk", targets: ["copydesk"]),
     ],
     dependencies: [
@@ -20,25 +20,46 @@ let package = Package(
             pkgConfig: "libpcre2-8",
             providers: [.apt(["libpcre2-dev"]), .brew(["pcre2"])]
         ),
-        // Turns Rules/*.yml into Swift source at build time, so the default rules travel
-        // inside the binary (copy it anywhere, run it from any directory).
+        .target(
+            name: "CopydeskCore",
+            dependencies: ["CPCRE2", .product(name: "Yams", package: "Yams")]
+        ),
+        // The default rules, in the binary (copy it anywhere, run it from any directory): the
+        // PrecompileRules plugin runs copydesk-rules-compiler, which embeds Rules/*.yml and the
+        // same rules read and analysed at build time by CopydeskCore's own loader and prefilter
+        // code, so the binary neither parses YAML nor analyses every pattern when it starts.
+        // (A plugin's tool cannot depend on a target that uses a build-tool plugin, hence the
+        // rules live in their own module; `RuleLoader.loadDefault()` is defined there.)
+        .executableTarget(
+            name: "copydesk-rules-compiler",
+            dependencies: ["CopydeskCore"],
+            path: "Sources/CopydeskRulesCompiler"
+        ),
+        .plugin(
+            name: "PrecompileRules",
+            capability: .buildTool(),
+            dependencies: ["copydesk-rules-compiler"],
+            path: "Sources/PrecompileRules"
+        ),
+        // The same files, embedded by a shell script without the precompiled form: only for the
+        // fuzzing build (below), whose sanitizer flags on CopydeskCore would reach the tool too.
         .plugin(
             name: "EmbedRules",
             capability: .buildTool(),
             path: "Sources/EmbedRules"
         ),
         .target(
-            name: "CopydeskCore",
-            dependencies: ["CPCRE2", .product(name: "Yams", package: "Yams")],
-            plugins: ["EmbedRules"]
+            name: "CopydeskDefaultRules",
+            dependencies: ["CopydeskCore"],
+            plugins: [ProcessInfo.processInfo.environment["COPYDESK_FUZZ"] != nil ? "EmbedRules" : "PrecompileRules"]
         ),
         .executableTarget(
             name: "copydesk",
-            dependencies: ["CopydeskCore", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["CopydeskCore", "CopydeskDefaultRules", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .testTarget(
             name: "CopydeskCoreTests",
-            dependencies: ["CopydeskCore"]
+            dependencies: ["CopydeskCore", "CopydeskDefaultRules"]
         ),
         .testTarget(
             name: "CopydeskCLITests",
@@ -58,7 +79,7 @@ if ProcessInfo.processInfo.environment["COPYDESK_FUZZ"] != nil {
     for (name, path) in [("copydesk-fuzz-document", "Sources/CopydeskFuzzDocument"), ("copydesk-fuzz-rules", "Sources/CopydeskFuzzRules")] {
         package.targets.append(.executableTarget(
             name: name,
-            dependencies: ["CopydeskCore"],
+            dependencies: ["CopydeskCore", "CopydeskDefaultRules"],
             path: path,
             swiftSettings: [.unsafeFlags(fuzzFlags + ["-parse-as-library"])],
             linkerSettings: [.unsafeFlags(fuzzFlags)]

@@ -1,10 +1,14 @@
 import Foundation
 import PackagePlugin
 
-/// Embeds the package's `Rules/*.yml` into CopydeskCore as Swift source, so the default rules
-/// travel inside the binary. The command's inputs are every rule file (an edit re-runs it) and the
+/// Embeds the package's `Rules/*.yml` into CopydeskDefaultRules as Swift source, so the default
+/// rules travel inside the binary, without the precompiled form (`PrecompiledDefaultRules.data`
+/// is nil: the YAML is read at run time). Used only by the fuzzing build (`COPYDESK_FUZZ`), whose
+/// sanitizer flags on CopydeskCore would also reach copydesk-rules-compiler; every other build
+/// uses PrecompileRules. The command's inputs are every rule file (an edit re-runs it) and the
 /// Rules directory itself (adding or removing a file changes its modification time); the script
-/// lists the directory when it runs. Only /bin/sh and base64 are used.
+/// lists the directory when it runs (*.yml, then *.yaml, each in byte order, as
+/// `copydesk-rules-compiler` does). Only /bin/sh and base64 are used.
 @main
 struct EmbedRules: BuildToolPlugin {
     func createBuildCommands(context: PluginContext, target: Target) throws -> [Command] {
@@ -15,6 +19,7 @@ struct EmbedRules: BuildToolPlugin {
             .map { rulesDir.appendingPathComponent($0) }
         let script = #"""
         set -eu
+        LC_ALL=C; export LC_ALL
         rules="$1"; outdir="$2"; out="$outdir/EmbeddedRules.swift"; tmp="$out.tmp.$$"
         mkdir -p "$outdir"
         {
@@ -27,6 +32,9 @@ struct EmbedRules: BuildToolPlugin {
             printf '        ("%s", "%s"),\n' "$(basename "$f")" "$(base64 < "$f" | tr -d '\n')"
           done
           echo '    ]'
+          echo '}'
+          echo 'enum PrecompiledDefaultRules {'
+          echo '    static let data: String? = nil'
           echo '}'
         } > "$tmp"
         mv "$tmp" "$out"

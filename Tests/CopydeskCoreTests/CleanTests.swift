@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import CopydeskCore
+import CopydeskDefaultRules
 
 /// Helpers for the `clean` tests (names kept local to this file's suite).
 enum CleanKit {

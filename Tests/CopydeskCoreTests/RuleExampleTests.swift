@@ -1,5 +1,6 @@
 import Testing
 @testable import CopydeskCore
+import CopydeskDefaultRules
 
 /// Every default rule's examples run as tests (as written and after a multibyte prefix).
 @Suite("Default rules")

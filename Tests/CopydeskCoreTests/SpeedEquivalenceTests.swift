@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import CopydeskCore
+import CopydeskDefaultRules
 
 /// The fast paths change nothing: the prefilter (`--no-prefilter` turns it off) and streamed
 /// reports give byte for byte the output of the plain paths, on real article excerpts.

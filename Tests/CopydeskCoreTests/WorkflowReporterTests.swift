@@ -4,6 +4,7 @@ import FoundationXML
 #endif
 import Testing
 @testable import CopydeskCore
+import CopydeskDefaultRules
 
 @Suite("Workflow: report formats")
 struct WorkflowReporterTests {

@@ -60,14 +60,22 @@ public struct MatchLimits: Sendable, Equatable {
 /// article once the prefilter has looked at it, and JIT compilation is most of the start-up
 /// cost). Shared read-only across threads: one-time compilations happen under a lock before any
 /// thread uses their result; all per-match state lives in a `MatchScratch` owned by one thread.
+///
+/// The built-in rules, checked when the binary was built (`DefaultRules`), make their patterns
+/// with `Pattern.shared(deferred:caseSensitive:)`: those are not even compiled until they first
+/// run, so a run compiles only the patterns the prefilter lets through.
 public final class Pattern: @unchecked Sendable {
     public let source: String
     public let caseSensitive: Bool
-    public let captureCount: Int
-    let code: OpaquePointer
     private let compileOptions: UInt32
-    /// 0: not JIT-compiled yet, 1: JIT code ready, 2: JIT unavailable (the interpreter runs).
-    private let jitState = Atomic<UInt8>(0)
+    /// 0: not compiled yet (deferred), 1: compiled, 2: JIT code ready, 3: JIT unavailable (the
+    /// interpreter runs), 4: compilation failed (only a deferred pattern; `compileFailure` says why).
+    private let state = Atomic<UInt8>(0)
+    /// Set once, under `lock`, before `state` moves past 0; never changed afterwards.
+    nonisolated(unsafe) private var compiled: OpaquePointer? = nil
+    nonisolated(unsafe) private var captures = 0
+    nonisolated(unsafe) private var firstBytesSet: ByteSet? = nil
+    nonisolated(unsafe) private var compileFailure: PatternCompileError? = nil
     /// The same pattern compiled with PCRE2_ANCHORED (matches only at the start offset), built
     /// on first use by `forEachMatch(in:range:scratch:attempts:_:)`. 0: not built, 1: built, 2: failed.
     private let anchoredState = Atomic<UInt8>(0)
@@ -79,24 +87,80 @@ public final class Pattern: @unchecked Sendable {
     public init(_ source: String, caseSensitive: Bool = false) throws(PatternCompileError) {
         self.source = source
         self.caseSensitive = caseSensitive
-        var options: UInt32 = UInt32(PCRE2_UTF) | UInt32(PCRE2_UCP) | UInt32(PCRE2_MATCH_INVALID_UTF)
-        if !caseSensitive { options |= UInt32(PCRE2_CASELESS) }
-        compileOptions = options
-        let compiled: OpaquePointer
-        switch Pattern.compile(source, options) {
-        case .success(let c): compiled = c
+        compileOptions = Pattern.options(caseSensitive: caseSensitive)
+        switch Pattern.compile(source, compileOptions) {
+        case .success(let c): install(c)
         case .failure(let e): throw e
         }
-        code = compiled
+        state.store(1, ordering: .releasing)
+    }
+
+    /// A pattern compiled when it is first used (see `shared(deferred:caseSensitive:)`).
+    private init(deferred source: String, caseSensitive: Bool) {
+        self.source = source
+        self.caseSensitive = caseSensitive
+        compileOptions = Pattern.options(caseSensitive: caseSensitive)
+    }
+
+    static func options(caseSensitive: Bool) -> UInt32 {
+        var options: UInt32 = UInt32(PCRE2_UTF) | UInt32(PCRE2_UCP) | UInt32(PCRE2_MATCH_INVALID_UTF)
+        if !caseSensitive { options |= UInt32(PCRE2_CASELESS) }
+        return options
+    }
+
+    /// Records what is known once the pattern is compiled (before `state` says so).
+    private func install(_ code: OpaquePointer) {
+        compiled = code
         var count: UInt32 = 0
-        _ = pcre2_pattern_info_8(compiled, UInt32(PCRE2_INFO_CAPTURECOUNT), &count)
-        captureCount = Int(count)
-        startBytes = Pattern.firstBytes(compiled, caseless: !caseSensitive)
+        _ = pcre2_pattern_info_8(code, UInt32(PCRE2_INFO_CAPTURECOUNT), &count)
+        captures = Int(count)
+        firstBytesSet = Pattern.firstBytes(code, caseless: !caseSensitive)
+    }
+
+    /// Compiles a deferred pattern now (once); nil if it does not compile.
+    @discardableResult
+    private func ensureCompiled() -> OpaquePointer? {
+        if state.load(ordering: .acquiring) == 0 {
+            lock.withLock { _ in
+                guard state.load(ordering: .acquiring) == 0 else { return }
+                switch Pattern.compile(source, compileOptions) {
+                case .success(let c):
+                    install(c)
+                    state.store(1, ordering: .releasing)
+                case .failure(let e):
+                    compileFailure = e
+                    state.store(4, ordering: .releasing)
+                }
+            }
+        }
+        return state.load(ordering: .acquiring) == 4 ? nil : compiled
+    }
+
+    /// The compiled code, compiled (and JIT-compiled) now if that has not happened yet.
+    @inline(__always) private func matchCode() throws(MatchLimitError) -> OpaquePointer {
+        if state.load(ordering: .acquiring) < 2 { prepareSlow() }
+        guard let c = compiled, state.load(ordering: .acquiring) != 4 else { throw compileError() }
+        return c
+    }
+
+    /// The error matching with a deferred pattern that does not compile reports.
+    private func compileError() -> MatchLimitError {
+        let e = compileFailure
+        return MatchLimitError(limit: .other, message: "the pattern does not compile: \(e?.message ?? "unknown error") at offset \(e?.offset ?? 0)")
+    }
+
+    /// The number of capture groups.
+    public var captureCount: Int {
+        ensureCompiled()
+        return captures
     }
 
     /// The bytes a match can start with, as PCRE2 worked them out (its first code unit or
     /// start bitmap); nil when any byte can.
-    let startBytes: ByteSet?
+    var startBytes: ByteSet? {
+        ensureCompiled()
+        return firstBytesSet
+    }
 
     static func firstBytes(_ code: OpaquePointer, caseless: Bool) -> ByteSet? {
         var type: UInt32 = 0
@@ -128,15 +192,34 @@ public final class Pattern: @unchecked Sendable {
     public static func shared(_ source: String, caseSensitive: Bool = false) throws(PatternCompileError) -> Pattern {
         let key = (caseSensitive ? "1" : "0") + source
         if let p = cache.withLock({ $0[key] }) {
+            // A deferred pattern handed out before: compile it now, as this caller expects.
+            if p.ensureCompiled() == nil, let e = p.compileFailure { throw e }
             p.sharedFlag.store(true, ordering: .relaxed)
             return p
         }
         let p = try Pattern(source, caseSensitive: caseSensitive)
         return cache.withLock { c in
+            if let existing = c[key], existing.ensureCompiled() != nil {
+                existing.sharedFlag.store(true, ordering: .relaxed)
+                return existing
+            }
+            c[key] = p
+            return p
+        }
+    }
+
+    /// Like `shared(_:caseSensitive:)`, but the pattern is compiled only when it is first used,
+    /// for patterns already known to compile (the built-in rules, checked when the binary was
+    /// built). Should one fail to compile after all (a different PCRE2 at run time), matching
+    /// with it throws a `MatchLimitError` naming the PCRE2 message.
+    public static func shared(deferred source: String, caseSensitive: Bool = false) -> Pattern {
+        let key = (caseSensitive ? "1" : "0") + source
+        return cache.withLock { c in
             if let existing = c[key] {
                 existing.sharedFlag.store(true, ordering: .relaxed)
                 return existing
             }
+            let p = Pattern(deferred: source, caseSensitive: caseSensitive)
             c[key] = p
             return p
         }
@@ -166,19 +249,21 @@ public final class Pattern: @unchecked Sendable {
     /// Whether the pattern runs as JIT code (compiles it now if that has not happened yet).
     public var isJITCompiled: Bool {
         prepareJIT()
-        return jitState.load(ordering: .acquiring) == 1
+        return state.load(ordering: .acquiring) == 2
     }
 
-    /// JIT-compiles once, before the first match; every matching thread passes through here.
+    /// Compiles (a deferred pattern) and JIT-compiles once, before the first match; every
+    /// matching thread passes through here.
     @inline(__always) func prepareJIT() {
-        if jitState.load(ordering: .acquiring) == 0 { compileJIT() }
+        if state.load(ordering: .acquiring) < 2 { prepareSlow() }
     }
 
-    private func compileJIT() {
+    private func prepareSlow() {
+        guard let code = ensureCompiled() else { return }
         lock.withLock { _ in
-            guard jitState.load(ordering: .acquiring) == 0 else { return }
+            guard state.load(ordering: .acquiring) == 1 else { return }
             let ok = pcre2_jit_compile_8(code, UInt32(PCRE2_JIT_COMPLETE)) == 0
-            jitState.store(ok ? 1 : 2, ordering: .releasing)
+            state.store(ok ? 2 : 3, ordering: .releasing)
         }
     }
 
@@ -200,13 +285,14 @@ public final class Pattern: @unchecked Sendable {
     }
 
     deinit {
-        pcre2_code_free_8(code)
+        if let compiled { pcre2_code_free_8(compiled) }
         if let anchoredCode { pcre2_code_free_8(anchoredCode) }
     }
 
     /// Whether PCRE2 itself only tries the start of the subject (every branch starts with `^` or
     /// `\A`): such a search is a single attempt already.
     public var isAnchored: Bool {
+        guard let code = ensureCompiled() else { return false }
         var options: UInt32 = 0
         _ = pcre2_pattern_info_8(code, UInt32(PCRE2_INFO_ALLOPTIONS), &options)
         return options & UInt32(PCRE2_ANCHORED) != 0
@@ -214,6 +300,7 @@ public final class Pattern: @unchecked Sendable {
 
     /// Whether the pattern can match an empty string (PCRE2's minimum length is 0).
     public var canMatchEmpty: Bool {
+        guard let code = ensureCompiled() else { return false }
         var minLength: UInt32 = 0
         _ = pcre2_pattern_info_8(code, UInt32(PCRE2_INFO_MINLENGTH), &minLength)
         return minLength == 0
@@ -234,7 +321,7 @@ public final class Pattern: @unchecked Sendable {
         _ body: (PatternMatch) -> Bool
     ) throws(MatchLimitError) {
         guard let base = bytes.baseAddress, range.lowerBound >= 0, range.upperBound <= bytes.count else { return }
-        prepareJIT()
+        let code = try matchCode()
         let subject = base + range.lowerBound
         let length = range.count
         var start = 0
@@ -256,6 +343,9 @@ public final class Pattern: @unchecked Sendable {
         attempts: (Int) -> Int?, _ body: (PatternMatch) -> Bool
     ) throws(MatchLimitError) {
         guard let base = bytes.baseAddress, range.lowerBound >= 0, range.upperBound <= bytes.count else { return }
+        // A deferred pattern compiles here (its capture count is needed); its JIT waits until
+        // an unanchored search needs it.
+        if ensureCompiled() == nil { throw compileError() }
         guard let anchoredCode = anchored() else {
             return try forEachMatch(in: bytes, range: range, scratch: scratch, body)
         }
@@ -324,6 +414,7 @@ public final class Pattern: @unchecked Sendable {
         // \K can put the start after the end; treat that as an empty match at the end.
         let lo = min(mStart, mEnd)
         var groups: [Range<Int>?] = []
+        let captureCount = captures
         if captureCount > 0 {
             groups.reserveCapacity(captureCount)
             for g in 1...captureCount {

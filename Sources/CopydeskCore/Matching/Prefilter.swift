@@ -45,12 +45,11 @@ public struct Prefilter: Sendable {
         var filtered: [Bool] = []
         var needs: [[(literal: [UInt8], context: LiteralContext)]] = []
         var leads: [[LeadBound?]] = []
-        // The analysis is most of the prefilter's start-up cost: spread it over the cores.
-        let all = Prefilter.analyses(of: rules)
-        for (r, rule) in rules.enumerated() {
-            guard let analyses = all[r] else { filtered.append(false); needs.append([]); leads.append([]); continue }
+        let all = Prefilter.data(of: rules)
+        for r in rules.indices {
+            guard let analyses = all[r].analyses else { filtered.append(false); needs.append([]); leads.append([]); continue }
             // An anchored pattern is one attempt at the unit's start: no windows needed.
-            leads.append(zip(analyses, rule.patterns).map { $1.isAnchored ? nil : $0.lead })
+            leads.append(zip(analyses, all[r].anchored).map { $1 ? nil : $0.lead })
             let sets = analyses.map(\.literals)
             // (literal, context) → the patterns needing it (a rule with more than 64 patterns:
             // all of them on any of its literals).
@@ -108,6 +107,21 @@ public struct Prefilter: Sendable {
         if context.contains(.nonWordAfter) { s += "\\b" }
         if context.contains(.spaceAfter) { s += "\\s" }
         return s
+    }
+
+    /// What the prefilter derives from each rule: the rule's `prefilterData` when it was worked
+    /// out before (the built-in rules, at build time), else worked out now.
+    static func data(of rules: [Rule]) -> [RulePrefilterData] {
+        var out = rules.map(\.prefilterData)
+        let missing = rules.indices.filter { out[$0] == nil }
+        if !missing.isEmpty {
+            // The analysis is most of the prefilter's start-up cost: spread it over the cores.
+            let computed = analyses(of: missing.map { rules[$0] })
+            for (k, r) in missing.enumerated() {
+                out[r] = RulePrefilterData(analyses: computed[k], anchored: computed[k] == nil ? [] : rules[r].patterns.map(\.isAnchored))
+            }
+        }
+        return out.map { $0! }
     }
 
     /// `analyses(of:)` of every rule, computed on all cores.
@@ -178,6 +192,23 @@ public struct Prefilter: Sendable {
         }
         }
         }
+    }
+}
+
+/// What the prefilter derives from one rule's patterns: per pattern, the literals one of which
+/// every match contains and the lead before them (nil: the rule runs everywhere), and whether
+/// PCRE2 anchors the pattern (one attempt at the unit's start). Worked out at start-up for
+/// rules read at run time; for the built-in rules, worked out by the same code at build time
+/// and read back (`PrecompiledRules`).
+struct RulePrefilterData: Sendable, Equatable {
+    var analyses: [PrefilterLiterals.Analysis]?
+    /// Per pattern (empty when `analyses` is nil).
+    var anchored: [Bool]
+
+    /// Works it out for `rule` (on this thread).
+    static func of(_ rule: Rule) -> RulePrefilterData {
+        let analyses = Prefilter.analyses(of: rule)
+        return RulePrefilterData(analyses: analyses, anchored: analyses == nil ? [] : rule.patterns.map(\.isAnchored))
     }
 }
 

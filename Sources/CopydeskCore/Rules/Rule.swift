@@ -66,13 +66,27 @@ public final class Rule: Sendable {
     /// Where the rule was defined (file name and 1-based line).
     public let file: String
     public let line: Int
+    /// What the prefilter derives from the patterns, when it was worked out before (at build
+    /// time, for the built-in rules); nil: the prefilter works it out.
+    let prefilterData: RulePrefilterData?
 
-    public init(id: String, category: Category, severity: Severity, message: String, description: String,
+    public convenience init(id: String, category: Category, severity: Severity, message: String, description: String,
                 kind: RuleKind, scope: Scope, caseSensitive: Bool = false, outsideQuotes: Bool = false,
                 patterns: [Pattern], exceptions: [Pattern] = [], attributions: [Pattern] = [],
                 titleLine: TitleLineOptions = TitleLineOptions(),
                 examples: RuleExamples = RuleExamples(triggering: [], nontriggering: []),
                 file: String = "", line: Int = 0) {
+        self.init(id: id, category: category, severity: severity, message: message, description: description,
+                  kind: kind, scope: scope, caseSensitive: caseSensitive, outsideQuotes: outsideQuotes,
+                  patterns: patterns, exceptions: exceptions, attributions: attributions, titleLine: titleLine,
+                  examples: examples, file: file, line: line, prefilterData: nil)
+    }
+
+    init(id: String, category: Category, severity: Severity, message: String, description: String,
+         kind: RuleKind, scope: Scope, caseSensitive: Bool, outsideQuotes: Bool,
+         patterns: [Pattern], exceptions: [Pattern], attributions: [Pattern],
+         titleLine: TitleLineOptions, examples: RuleExamples, file: String, line: Int,
+         prefilterData: RulePrefilterData?) {
         self.id = id
         self.category = category
         self.severity = severity
@@ -89,6 +103,7 @@ public final class Rule: Sendable {
         self.examples = examples
         self.file = file
         self.line = line
+        self.prefilterData = prefilterData
     }
 
     /// The message with `{match}` (the finding's text) and `{1}`…`{9}` (capture groups of the

@@ -40,14 +40,6 @@ public enum RuleLoader {
         .titleLine: ["min-words", "max-words", "min-capitalized", "skip-subheads"],
     ]
 
-    /// The default rules, embedded in the binary at build time from `Rules/*.yml`.
-    public static func loadDefault() -> Result {
-        load(files: EmbeddedRules.files.map { file in
-            let bytes = Data(base64Encoded: file.base64) ?? Data()
-            return (name: "Rules/" + file.name, contents: String(decoding: bytes, as: UTF8.self))
-        })
-    }
-
     /// Every `*.yml` / `*.yaml` file in `directory` (not recursive), in name order.
     public static func load(directory: String) -> Result {
         let fm = FileManager.default

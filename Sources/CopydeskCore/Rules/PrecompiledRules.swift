@@ -1,0 +1,242 @@
+/// The built-in rules in a form worked out at build time, so that start-up does not parse YAML
+/// nor analyse 300 regular expressions again.
+///
+/// The build tool `copydesk-rules-compiler` (run by the `EmbedRules` plugin whenever a file in
+/// `Rules/` changes) loads `Rules/*.yml` with `RuleLoader.load(files:)`, the code that reads any
+/// rule file at run time, works out each rule's prefilter data with the code the prefilter runs
+/// at start-up (`RulePrefilterData.of`), and writes the result of `encode` next to the YAML it
+/// embeds (both from the same bytes, in one file). `RuleLoader.loadDefault()` (module
+/// CopydeskDefaultRules) reads it back with `decode`. There is a precompiled form only when the
+/// rules loaded without a single error; else the embedded YAML is read at run time, which
+/// reports the errors as before. A test compares both paths rule by rule, pattern by pattern and
+/// literal by literal.
+///
+/// The form is text: a sequence of tokens, each its length in UTF-8 bytes, a colon and the
+/// bytes; numbers are decimal; literals (which carry marker bytes that are not UTF-8) are hex.
+public enum PrecompiledRules {
+    static let magic = "copydesk-precompiled-rules 1"
+
+    // MARK: Writing
+
+    /// The precompiled form of `rules` (a rule set loaded without errors).
+    package static func encode(_ rules: [Rule]) -> String {
+        var w = Writer()
+        w.string(magic)
+        w.int(rules.count)
+        for r in rules {
+            w.string(r.id)
+            w.string(r.category.rawValue)
+            w.string(r.severity.rawValue)
+            w.string(r.message)
+            w.string(r.description)
+            w.string(r.kind.rawValue)
+            w.string(r.scope.rawValue)
+            w.bool(r.caseSensitive)
+            w.bool(r.outsideQuotes)
+            for list in [r.patterns, r.exceptions, r.attributions] {
+                w.int(list.count)
+                for p in list { w.string(p.source) }
+            }
+            w.int(r.titleLine.minWords)
+            w.int(r.titleLine.maxWords)
+            w.int(r.titleLine.minCapitalized.bitPattern)
+            w.bool(r.titleLine.skipSubheads)
+            for list in [r.examples.triggering, r.examples.nontriggering] {
+                w.int(list.count)
+                for e in list { w.string(e) }
+            }
+            w.string(r.file)
+            w.int(r.line)
+            let data = r.prefilterData ?? RulePrefilterData.of(r)
+            if let analyses = data.analyses {
+                w.int(analyses.count)
+                for (a, anchored) in zip(analyses, data.anchored) {
+                    w.bool(anchored)
+                    w.int(a.literals.count)
+                    for literal in a.literals { w.string(hex(literal)) }
+                    if let lead = a.lead {
+                        w.bool(true)
+                        w.int(lead.fixed)
+                        w.int(lead.free.words.0); w.int(lead.free.words.1); w.int(lead.free.words.2); w.int(lead.free.words.3)
+                    } else {
+                        w.bool(false)
+                    }
+                }
+            } else {
+                w.string("-")
+            }
+        }
+        return w.out
+    }
+
+    struct Writer {
+        var out = ""
+        mutating func string(_ s: String) {
+            out += String(s.utf8.count)
+            out += ":"
+            out += s
+        }
+        mutating func int<I: BinaryInteger>(_ n: I) { string(String(n)) }
+        mutating func bool(_ b: Bool) { string(b ? "1" : "0") }
+    }
+
+    static func hex(_ bytes: [UInt8]) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count * 2)
+        for b in bytes { out.append(digits[Int(b >> 4)]); out.append(digits[Int(b & 15)]) }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    // MARK: Reading
+
+    /// The rules in `text` (from `encode`), or nil when it is not a precompiled form (or is
+    /// damaged). Patterns are deferred: each compiles when it first runs
+    /// (`Pattern.shared(deferred:caseSensitive:)`); the build checked that they compile.
+    package static func decode(_ text: String) -> RuleLoader.Result? {
+        var text = text
+        return text.withUTF8 { buf -> RuleLoader.Result? in
+            var r = Reader(bytes: buf)
+            guard r.string() == magic, let count = r.int() else { return nil }
+            var rules: [Rule] = []
+            rules.reserveCapacity(count)
+            for _ in 0..<count {
+                guard let rule = r.rule() else { return nil }
+                rules.append(rule)
+            }
+            guard r.atEnd else { return nil }
+            return RuleLoader.Result(ruleSet: RuleSet(rules), errors: [])
+        }
+    }
+
+    struct Reader {
+        let bytes: UnsafeBufferPointer<UInt8>
+        var at = 0
+
+        var atEnd: Bool { at == bytes.count }
+
+        mutating func token() -> UnsafeBufferPointer<UInt8>? {
+            var n = 0
+            while at < bytes.count, bytes[at] != UInt8(ascii: ":") {
+                let d = bytes[at]
+                guard d >= 0x30, d <= 0x39, n < 1 << 40 else { return nil }
+                n = n * 10 + Int(d - 0x30)
+                at += 1
+            }
+            guard at < bytes.count, at + 1 + n <= bytes.count else { return nil }
+            at += 1
+            defer { at += n }
+            return UnsafeBufferPointer(rebasing: bytes[at..<(at + n)])
+        }
+
+        mutating func string() -> String? { token().map { String(decoding: $0, as: UTF8.self) } }
+
+        mutating func uint64() -> UInt64? {
+            guard let t = token(), !t.isEmpty, t.count <= 20 else { return nil }
+            var n: UInt64 = 0
+            for d in t {
+                guard d >= 0x30, d <= 0x39 else { return nil }
+                let (m, o1) = n.multipliedReportingOverflow(by: 10)
+                let (s, o2) = m.addingReportingOverflow(UInt64(d - 0x30))
+                guard !o1, !o2 else { return nil }
+                n = s
+            }
+            return n
+        }
+
+        mutating func int() -> Int? { uint64().flatMap { $0 <= UInt64(Int.max) ? Int($0) : nil } }
+
+        mutating func bool() -> Bool? {
+            guard let t = token(), t.count == 1 else { return nil }
+            switch t[0] {
+            case UInt8(ascii: "1"): return true
+            case UInt8(ascii: "0"): return false
+            default: return nil
+            }
+        }
+
+        mutating func enumValue<E: RawRepresentable>(_: E.Type) -> E? where E.RawValue == String {
+            string().flatMap(E.init(rawValue:))
+        }
+
+        mutating func strings() -> [String]? {
+            guard let n = int() else { return nil }
+            var out: [String] = []
+            out.reserveCapacity(n)
+            for _ in 0..<n {
+                guard let s = string() else { return nil }
+                out.append(s)
+            }
+            return out
+        }
+
+        mutating func literal() -> [UInt8]? {
+            guard let t = token(), t.count % 2 == 0 else { return nil }
+            func nibble(_ c: UInt8) -> UInt8? {
+                switch c {
+                case 0x30...0x39: return c - 0x30
+                case 0x61...0x66: return c - 0x61 + 10
+                default: return nil
+                }
+            }
+            var out: [UInt8] = []
+            out.reserveCapacity(t.count / 2)
+            var i = 0
+            while i < t.count {
+                guard let hi = nibble(t[i]), let lo = nibble(t[i + 1]) else { return nil }
+                out.append(hi << 4 | lo)
+                i += 2
+            }
+            return out
+        }
+
+        mutating func rule() -> Rule? {
+            guard let id = string(), let category = enumValue(Category.self), let severity = enumValue(Severity.self),
+                  let message = string(), let description = string(), let kind = enumValue(RuleKind.self),
+                  let scope = enumValue(Scope.self), let caseSensitive = bool(), let outsideQuotes = bool(),
+                  let patterns = strings(), let exceptions = strings(), let attributions = strings(),
+                  let minWords = int(), let maxWords = int(), let minCapitalized = uint64(), let skipSubheads = bool(),
+                  let triggering = strings(), let nontriggering = strings(), let file = string(), let line = int()
+            else { return nil }
+            var title = TitleLineOptions()
+            title.minWords = minWords
+            title.maxWords = maxWords
+            title.minCapitalized = Double(bitPattern: minCapitalized)
+            title.skipSubheads = skipSubheads
+            // Prefilter data: "-" (the rule runs everywhere) or one entry per pattern.
+            let save = at
+            let data: RulePrefilterData
+            if let t = token(), t.count == 1, t[0] == UInt8(ascii: "-") {
+                data = RulePrefilterData(analyses: nil, anchored: [])
+            } else {
+                at = save
+                guard let n = int(), n == patterns.count else { return nil }
+                var analyses: [PrefilterLiterals.Analysis] = []
+                var anchored: [Bool] = []
+                for _ in 0..<n {
+                    guard let isAnchored = bool(), let count = int() else { return nil }
+                    var literals: PrefilterLiterals.LiteralSet = []
+                    for _ in 0..<count {
+                        guard let l = literal() else { return nil }
+                        literals.append(l)
+                    }
+                    guard let hasLead = bool() else { return nil }
+                    var lead: LeadBound? = nil
+                    if hasLead {
+                        guard let fixed = int(), let w0 = uint64(), let w1 = uint64(), let w2 = uint64(), let w3 = uint64() else { return nil }
+                        lead = LeadBound(fixed: fixed, free: ByteSet(words: (w0, w1, w2, w3)))
+                    }
+                    analyses.append(PrefilterLiterals.Analysis(literals: literals, lead: lead))
+                    anchored.append(isAnchored)
+                }
+                data = RulePrefilterData(analyses: analyses, anchored: anchored)
+            }
+            func make(_ sources: [String]) -> [Pattern] { sources.map { Pattern.shared(deferred: $0, caseSensitive: caseSensitive) } }
+            return Rule(id: id, category: category, severity: severity, message: message, description: description,
+                        kind: kind, scope: scope, caseSensitive: caseSensitive, outsideQuotes: outsideQuotes,
+                        patterns: make(patterns), exceptions: make(exceptions), attributions: make(attributions),
+                        titleLine: title, examples: RuleExamples(triggering: triggering, nontriggering: nontriggering),
+                        file: file, line: line, prefilterData: data)
+        }
+    }
+}
