@@ -56,10 +56,16 @@ public struct MatchLimits: Sendable, Equatable {
     public static let `default` = MatchLimits()
 }
 
-/// A compiled PCRE2 pattern, JIT-compiled on its first match (most rules never run on a small
-/// article once the prefilter has looked at it, and JIT compilation is most of the start-up
-/// cost). Shared read-only across threads: one-time compilations happen under a lock before any
-/// thread uses their result; all per-match state lives in a `MatchScratch` owned by one thread.
+/// A compiled PCRE2 pattern. Shared read-only across threads: one-time compilations happen
+/// under a lock before any thread uses their result; all per-match state lives in a
+/// `MatchScratch` owned by one thread.
+///
+/// JIT compilation waits until the pattern has run `jitAfterCalls` times: it costs as much as
+/// hundreds of interpreted matches on an article's short units, and most patterns run only a few
+/// times on one article (the prefilter lets few through), while over an archive every busy
+/// pattern reaches the JIT within the first files. The JIT code is a copy of the compiled
+/// pattern (`pcre2_code_copy`), so threads still interpreting the original never see it change.
+/// Both give the same matches; only how the resource limits count steps differs.
 ///
 /// The built-in rules, checked when the binary was built (`DefaultRules`), make their patterns
 /// with `Pattern.shared(deferred:caseSensitive:)`: those are not even compiled until they first
@@ -68,9 +74,16 @@ public final class Pattern: @unchecked Sendable {
     public let source: String
     public let caseSensitive: Bool
     private let compileOptions: UInt32
-    /// 0: not compiled yet (deferred), 1: compiled, 2: JIT code ready, 3: JIT unavailable (the
-    /// interpreter runs), 4: compilation failed (only a deferred pattern; `compileFailure` says why).
+    /// 0: not compiled yet (deferred), 1: compiled, 4: compilation failed (only a deferred
+    /// pattern; `compileFailure` says why).
     private let state = Atomic<UInt8>(0)
+    /// 0: not JIT-compiled (yet), 1: `jitCode` ready, 2: JIT unavailable (the interpreter runs).
+    private let jitState = Atomic<UInt8>(0)
+    nonisolated(unsafe) private var jitCode: OpaquePointer? = nil
+    /// pcre2_match calls made with the interpreter so far, while there is no JIT code.
+    private let interpretedCalls = Atomic<Int>(0)
+    /// Interpreted pcre2_match calls after which a pattern is JIT-compiled.
+    static let jitAfterCalls = 32
     /// Set once, under `lock`, before `state` moves past 0; never changed afterwards.
     nonisolated(unsafe) private var compiled: OpaquePointer? = nil
     nonisolated(unsafe) private var captures = 0
@@ -136,11 +149,37 @@ public final class Pattern: @unchecked Sendable {
         return state.load(ordering: .acquiring) == 4 ? nil : compiled
     }
 
-    /// The compiled code, compiled (and JIT-compiled) now if that has not happened yet.
-    @inline(__always) private func matchCode() throws(MatchLimitError) -> OpaquePointer {
-        if state.load(ordering: .acquiring) < 2 { prepareSlow() }
-        guard let c = compiled, state.load(ordering: .acquiring) != 4 else { throw compileError() }
-        return c
+    /// The code to match with: the JIT code when there is some, else the compiled pattern for
+    /// the interpreter (compiled now if deferred). JIT-compiles once the pattern has made
+    /// `jitAfterCalls` interpreted calls.
+    @inline(__always) private func matchCode() throws(MatchLimitError) -> (code: OpaquePointer, jit: Bool) {
+        if jitState.load(ordering: .acquiring) == 1, let jitCode { return (jitCode, true) }
+        return try matchCodeSlow()
+    }
+
+    private func matchCodeSlow() throws(MatchLimitError) -> (code: OpaquePointer, jit: Bool) {
+        guard let code = ensureCompiled() else { throw compileError() }
+        if jitState.load(ordering: .acquiring) == 0 && interpretedCalls.load(ordering: .relaxed) >= Pattern.jitAfterCalls {
+            compileJIT()
+        }
+        if jitState.load(ordering: .acquiring) == 1, let jitCode { return (jitCode, true) }
+        return (code, false)
+    }
+
+    /// JIT-compiles a copy of the compiled pattern (once).
+    private func compileJIT() {
+        guard let code = ensureCompiled() else { return }
+        lock.withLock { _ in
+            guard jitState.load(ordering: .acquiring) == 0 else { return }
+            guard let copy = pcre2_code_copy_8(code) else { jitState.store(2, ordering: .releasing); return }
+            if pcre2_jit_compile_8(copy, UInt32(PCRE2_JIT_COMPLETE)) == 0 {
+                jitCode = copy
+                jitState.store(1, ordering: .releasing)
+            } else {
+                pcre2_code_free_8(copy)
+                jitState.store(2, ordering: .releasing)
+            }
+        }
     }
 
     /// The error matching with a deferred pattern that does not compile reports.
@@ -246,28 +285,14 @@ public final class Pattern: @unchecked Sendable {
         return .success(compiled)
     }
 
-    /// Whether the pattern runs as JIT code (compiles it now if that has not happened yet).
+    /// Whether the pattern runs as JIT code (JIT-compiles it now if that has not happened yet).
     public var isJITCompiled: Bool {
-        prepareJIT()
-        return state.load(ordering: .acquiring) == 2
+        compileJIT()
+        return jitState.load(ordering: .acquiring) == 1
     }
 
-    /// Compiles (a deferred pattern) and JIT-compiles once, before the first match; every
-    /// matching thread passes through here.
-    @inline(__always) func prepareJIT() {
-        if state.load(ordering: .acquiring) < 2 { prepareSlow() }
-    }
-
-    private func prepareSlow() {
-        guard let code = ensureCompiled() else { return }
-        lock.withLock { _ in
-            guard state.load(ordering: .acquiring) == 1 else { return }
-            let ok = pcre2_jit_compile_8(code, UInt32(PCRE2_JIT_COMPLETE)) == 0
-            state.store(ok ? 2 : 3, ordering: .releasing)
-        }
-    }
-
-    /// The anchored twin (compiled and JIT-compiled once), or nil if it cannot be built.
+    /// The anchored twin (compiled and JIT-compiled once), or nil if it cannot be built. Only
+    /// built once the pattern itself runs as JIT code (the interpreter anchors at match time).
     private func anchored() -> OpaquePointer? {
         if anchoredState.load(ordering: .acquiring) == 0 {
             lock.withLock { _ in
@@ -286,6 +311,7 @@ public final class Pattern: @unchecked Sendable {
 
     deinit {
         if let compiled { pcre2_code_free_8(compiled) }
+        if let jitCode { pcre2_code_free_8(jitCode) }
         if let anchoredCode { pcre2_code_free_8(anchoredCode) }
     }
 
@@ -321,12 +347,15 @@ public final class Pattern: @unchecked Sendable {
         _ body: (PatternMatch) -> Bool
     ) throws(MatchLimitError) {
         guard let base = bytes.baseAddress, range.lowerBound >= 0, range.upperBound <= bytes.count else { return }
-        let code = try matchCode()
+        let (code, jit) = try matchCode()
         let subject = base + range.lowerBound
         let length = range.count
         var start = 0
+        var calls = 0
+        defer { if !jit { interpretedCalls.add(calls, ordering: .relaxed) } }
         while start <= length {
-            guard let m = try run(code, subject, length, start, scratch) else { return }
+            calls += 1
+            guard let m = try run(code, 0, subject, length, start, scratch) else { return }
             if !body(makeMatch(scratch, range.lowerBound, m)) { return }
             guard let next = Pattern.next(after: m.0, m.1, from: start, subject, length) else { return }
             start = next
@@ -343,15 +372,22 @@ public final class Pattern: @unchecked Sendable {
         attempts: (Int) -> Int?, _ body: (PatternMatch) -> Bool
     ) throws(MatchLimitError) {
         guard let base = bytes.baseAddress, range.lowerBound >= 0, range.upperBound <= bytes.count else { return }
-        // A deferred pattern compiles here (its capture count is needed); its JIT waits until
-        // an unanchored search needs it.
-        if ensureCompiled() == nil { throw compileError() }
-        guard let anchoredCode = anchored() else {
-            return try forEachMatch(in: bytes, range: range, scratch: scratch, body)
+        // Interpreted: the pattern itself, anchored at match time. JIT: the anchored twin (JIT
+        // code does not take PCRE2_ANCHORED at match time).
+        let (code, jit) = try matchCode()
+        let anchoredCode: OpaquePointer
+        if jit {
+            guard let twin = anchored() else { return try forEachMatch(in: bytes, range: range, scratch: scratch, body) }
+            anchoredCode = twin
+        } else {
+            anchoredCode = code
         }
+        let options = jit ? 0 : UInt32(PCRE2_ANCHORED)
         let subject = base + range.lowerBound
         let length = range.count
         var start = 0
+        var calls = 0
+        defer { if !jit { interpretedCalls.add(calls, ordering: .relaxed) } }
         while start <= length {
             guard let at = attempts(range.lowerBound + start) else { return }
             var s = at - range.lowerBound
@@ -362,7 +398,8 @@ public final class Pattern: @unchecked Sendable {
                 start = s
                 continue
             }
-            guard let m = try run(anchoredCode, subject, length, s, scratch) else {
+            calls += 1
+            guard let m = try run(anchoredCode, options, subject, length, s, scratch) else {
                 start = s + 1
                 continue
             }
@@ -375,7 +412,7 @@ public final class Pattern: @unchecked Sendable {
     /// One pcre2_match call; (start, end) of the whole match and the number of pairs set, nil
     /// for no match.
     @inline(__always)
-    private func run(_ code: OpaquePointer, _ subject: UnsafePointer<UInt8>, _ length: Int, _ start: Int, _ scratch: MatchScratch) throws(MatchLimitError) -> (Int, Int, Int32)? {
+    private func run(_ code: OpaquePointer, _ options: UInt32, _ subject: UnsafePointer<UInt8>, _ length: Int, _ start: Int, _ scratch: MatchScratch) throws(MatchLimitError) -> (Int, Int, Int32)? {
         // The clock is read every 16th call: each call is itself bounded by the match limit.
         if let deadline = scratch.deadline {
             scratch.calls &+= 1
@@ -384,10 +421,10 @@ public final class Pattern: @unchecked Sendable {
             }
         }
         let md = scratch.matchData
-        var rc = pcre2_match_8(code, subject, length, start, 0, md, scratch.context)
+        var rc = pcre2_match_8(code, subject, length, start, options, md, scratch.context)
         if rc == PCRE2_ERROR_JIT_STACKLIMIT {
             // The JIT stack is bounded; fall back to the interpreter (heap-limited) for this call.
-            rc = pcre2_match_8(code, subject, length, start, UInt32(PCRE2_NO_JIT), md, scratch.context)
+            rc = pcre2_match_8(code, subject, length, start, options | UInt32(PCRE2_NO_JIT), md, scratch.context)
         }
         if rc == PCRE2_ERROR_NOMATCH { return nil }
         if rc < 0 {
