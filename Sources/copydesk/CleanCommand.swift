@@ -8,6 +8,7 @@ import Glibc
 
 struct Clean: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "clean",
         abstract: "Remove the lines that carry ads, poll solicitations and boilerplate.",
         discussion: """
             Each line holding a finding of the chosen categories is removed (a finding that spans \

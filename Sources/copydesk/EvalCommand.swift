@@ -4,6 +4,7 @@ import CopydeskCore
 
 struct Eval: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "eval",
         abstract: "Measure the rules on labeled data: precision, recall and F1 per category.",
         discussion: """
             DATASET is a TSV file with a header row, or JSON Lines (one object per line), chosen by \

@@ -4,6 +4,7 @@ import Foundation
 
 struct Init: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "init",
         abstract: "Write a commented starter .copydesk.yml.",
         discussion: "Every setting is shown with its default, commented out: uncomment what you need. An existing file is left alone unless --force is given."
     )

@@ -7,12 +7,13 @@ import Glibc
 
 struct Rules: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "rules",
         abstract: "List or check rules.",
         subcommands: [List.self, Check.self]
     )
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List the rules in effect (JSON includes each rule's patterns).")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List the rules in effect (JSON includes each rule's patterns).")
 
         @Option(name: .long, help: "Output format: text or json.")
         var format: ReportFormat = .text
@@ -29,6 +30,7 @@ struct Rules: ParsableCommand {
 
     struct Check: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "check",
             abstract: "Validate rule files and run every rule's examples.",
             discussion: "Exit status 1 when a rule file is invalid or an example fails; 0 when all pass."
         )
