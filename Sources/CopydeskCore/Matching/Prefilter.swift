@@ -14,8 +14,8 @@ import Synchronization
 public struct Prefilter: Sendable {
     /// Per rule, in the order given at init: whether it runs only where its literals occur.
     public let isFiltered: [Bool]
-    /// Per filtered rule: its literals and the context they need.
-    private let needs: [[(literal: [UInt8], context: LiteralContext)]]
+    /// Per rule: what was derived from its patterns (its literals, with the context they need).
+    private let ruleData: [RulePrefilterData]
     /// Per filtered rule and pattern: how far before its literal a match can start (nil: unbounded).
     let patternLeads: [[LeadBound?]]
     let scanner: PrefilterScanner
@@ -42,29 +42,13 @@ public struct Prefilter: Sendable {
         var ids: [[UInt8]: Int] = [:]
         var literals: [[UInt8]] = []
         var literalRules: [[Need]] = []
-        var filtered: [Bool] = []
-        var needs: [[(literal: [UInt8], context: LiteralContext)]] = []
-        var leads: [[LeadBound?]] = []
         let all = Prefilter.data(of: rules)
+        let keyCount = all.reduce(0) { $0 + ($1.literals?.count ?? 0) }
+        ids.reserveCapacity(keyCount)
+        literals.reserveCapacity(keyCount + PrefilterScanner.poison.count)
+        literalRules.reserveCapacity(keyCount)
         for r in rules.indices {
-            guard let analyses = all[r].analyses else { filtered.append(false); needs.append([]); leads.append([]); continue }
-            // An anchored pattern is one attempt at the unit's start: no windows needed.
-            leads.append(zip(analyses, all[r].anchored).map { $1 ? nil : $0.lead })
-            let sets = analyses.map(\.literals)
-            // (literal, context) → the patterns needing it (a rule with more than 64 patterns:
-            // all of them on any of its literals).
-            struct Key: Hashable { var literal: [UInt8]; var context: LiteralContext }
-            var masks: [Key: UInt64] = [:]
-            for (i, set) in sets.enumerated() {
-                for marked in set {
-                    let (literal, context) = PrefilterLiterals.split(marked)
-                    masks[Key(literal: literal, context: context), default: 0] |= i < 64 ? 1 << UInt64(i) : ~0
-                }
-            }
-            if sets.count > 64 { for k in masks.keys { masks[k] = ~0 } }
-            filtered.append(true)
-            needs.append(masks.keys.map { ($0.literal, $0.context) })
-            let keys = masks.keys.sorted { $0.literal != $1.literal ? $0.literal.lexicographicallyPrecedes($1.literal) : $0.context.rawValue < $1.context.rawValue }
+            guard let keys = all[r].literals else { continue }
             for key in keys {
                 let id: Int
                 if let known = ids[key.literal] { id = known } else {
@@ -73,15 +57,15 @@ public struct Prefilter: Sendable {
                     literals.append(key.literal)
                     literalRules.append([])
                 }
-                literalRules[id].append(Need(rule: Int32(r), patterns: masks[key]!, context: key.context))
+                literalRules[id].append(Need(rule: Int32(r), patterns: key.patterns, context: key.context))
             }
         }
         firstPoisonID = literals.count
         isActive = !literals.isEmpty
         literals.append(contentsOf: PrefilterScanner.poison)
-        isFiltered = filtered
-        self.needs = needs
-        patternLeads = leads
+        isFiltered = all.map { $0.literals != nil }
+        ruleData = all
+        patternLeads = all.map(\.leads)
         self.literalRules = literalRules
         var starts: [Int32] = [0]
         var flat: [Need] = []
@@ -95,8 +79,8 @@ public struct Prefilter: Sendable {
     /// The literals rule number `r` needs, as shown to people (`\b`/`\s` where the pattern
     /// requires them around a literal), sorted; nil when the rule runs everywhere.
     public func literals(ofRule r: Int) -> [String]? {
-        guard isFiltered[r] else { return nil }
-        return needs[r].map { Prefilter.describe($0.literal, $0.context) }.sorted()
+        guard let keys = ruleData[r].literals else { return nil }
+        return keys.map { Prefilter.describe($0.literal, $0.context) }.sorted()
     }
 
     /// A literal as shown to people: `\b` and `\s` where the pattern requires them around it.
@@ -117,9 +101,7 @@ public struct Prefilter: Sendable {
         if !missing.isEmpty {
             // The analysis is most of the prefilter's start-up cost: spread it over the cores.
             let computed = analyses(of: missing.map { rules[$0] })
-            for (k, r) in missing.enumerated() {
-                out[r] = RulePrefilterData(analyses: computed[k], anchored: computed[k] == nil ? [] : rules[r].patterns.map(\.isAnchored))
-            }
+            for (k, r) in missing.enumerated() { out[r] = RulePrefilterData(rules[r], computed[k]) }
         }
         return out.map { $0! }
     }
@@ -195,20 +177,53 @@ public struct Prefilter: Sendable {
     }
 }
 
-/// What the prefilter derives from one rule's patterns: per pattern, the literals one of which
-/// every match contains and the lead before them (nil: the rule runs everywhere), and whether
-/// PCRE2 anchors the pattern (one attempt at the unit's start). Worked out at start-up for
-/// rules read at run time; for the built-in rules, worked out by the same code at build time
-/// and read back (`PrecompiledRules`).
+/// What the prefilter derives from one rule's patterns (`PrefilterLiterals.Analysis` of each):
+/// the literals one of which every match contains, and per pattern how far before its literal a
+/// match can start. Worked out at start-up for rules read at run time; for the built-in rules,
+/// worked out by the same code at build time and read back (`PrecompiledRules`).
 struct RulePrefilterData: Sendable, Equatable {
-    var analyses: [PrefilterLiterals.Analysis]?
-    /// Per pattern (empty when `analyses` is nil).
-    var anchored: [Bool]
+    /// The rule's literals without their marks, sorted by (literal, context), each with the
+    /// context the marks stand for and the patterns that need it; nil: the rule runs everywhere.
+    var literals: [RuleLiteral]?
+    /// Per pattern (empty when the rule runs everywhere): how far before its literal a match
+    /// can start (nil: unbounded, or PCRE2 anchors the pattern: one attempt at the unit's start,
+    /// no windows needed).
+    var leads: [LeadBound?]
+
+    struct RuleLiteral: Sendable, Equatable {
+        var literal: [UInt8]
+        var context: LiteralContext
+        /// Bit i: pattern i needs it (all bits for a rule with more than 64 patterns).
+        var patterns: UInt64
+    }
+
+    init(literals: [RuleLiteral]?, leads: [LeadBound?]) {
+        self.literals = literals
+        self.leads = leads
+    }
+
+    /// From the analyses of `rule`'s patterns (nil: the rule runs everywhere).
+    init(_ rule: Rule, _ analyses: [PrefilterLiterals.Analysis]?) {
+        guard let analyses else { self.init(literals: nil, leads: []); return }
+        // (literal, context) → the patterns needing it (a rule with more than 64 patterns:
+        // all of them on any of its literals).
+        struct Key: Hashable { var literal: [UInt8]; var context: LiteralContext }
+        var masks: [Key: UInt64] = [:]
+        for (i, a) in analyses.enumerated() {
+            for marked in a.literals {
+                let (literal, context) = PrefilterLiterals.split(marked)
+                masks[Key(literal: literal, context: context), default: 0] |= i < 64 ? 1 << UInt64(i) : ~0
+            }
+        }
+        if analyses.count > 64 { for k in masks.keys { masks[k] = ~0 } }
+        let keys = masks.keys.sorted { $0.literal != $1.literal ? $0.literal.lexicographicallyPrecedes($1.literal) : $0.context.rawValue < $1.context.rawValue }
+        self.init(literals: keys.map { RuleLiteral(literal: $0.literal, context: $0.context, patterns: masks[$0]!) },
+                  leads: zip(analyses, rule.patterns).map { $1.isAnchored ? nil : $0.lead })
+    }
 
     /// Works it out for `rule` (on this thread).
     static func of(_ rule: Rule) -> RulePrefilterData {
-        let analyses = Prefilter.analyses(of: rule)
-        return RulePrefilterData(analyses: analyses, anchored: analyses == nil ? [] : rule.patterns.map(\.isAnchored))
+        RulePrefilterData(rule, Prefilter.analyses(of: rule))
     }
 }
 

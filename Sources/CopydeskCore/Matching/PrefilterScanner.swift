@@ -28,7 +28,7 @@ struct PrefilterScanner: Sendable {
 
     init(literals: [[UInt8]]) {
         self.literals = literals
-        maxLiteralLength = max(1, literals.map(\.count).max() ?? 1)
+        maxLiteralLength = max(1, literals.reduce(0) { max($0, $1.count) })
         // Byte classes.
         var cls = [UInt8](repeating: 0, count: 256)
         var next = 1
@@ -46,62 +46,87 @@ struct PrefilterScanner: Sendable {
         byteClass = cls
         classCount = next
 
+        // Built with raw buffers: the default rules make an automaton of about 3,800 states ×
+        // 50 classes, and this runs at every start-up (with bounds-checked nested arrays it was
+        // most of the prefilter's start-up cost).
         // Trie, in one flat table (state × class); -1: no edge yet.
-        var goto = [Int32](repeating: -1, count: next)
+        // (At most one state per literal byte, plus the root: allocated once.)
+        let maxStates = literals.reduce(1) { $0 + $1.count }
+        var goto = [Int32](repeating: -1, count: maxStates * next)
         var outputs: [[Int32]] = [[]]
-        for (id, lit) in literals.enumerated() {
-            var s = 0
-            for b in lit {
-                let c = Int(cls[Int(PrefilterScanner.foldByte(b))])
-                if goto[s * next + c] < 0 {
-                    goto[s * next + c] = Int32(outputs.count)
-                    goto.append(contentsOf: repeatElement(-1, count: next))
-                    outputs.append([])
+        outputs.reserveCapacity(maxStates)
+        goto.withUnsafeMutableBufferPointer { g in
+            for (id, lit) in literals.enumerated() {
+                var s = 0
+                for b in lit {
+                    let c = Int(cls[Int(PrefilterScanner.foldByte(b))])
+                    if g[s * next + c] < 0 {
+                        g[s * next + c] = Int32(outputs.count)
+                        outputs.append([])
+                    }
+                    s = Int(g[s * next + c])
                 }
-                s = Int(goto[s * next + c])
+                outputs[s].append(Int32(id))
             }
-            outputs[s].append(Int32(id))
         }
-        // Failure links by breadth-first search; complete the DFA as we go.
+        // Failure links by breadth-first search; complete the DFA as we go. A state's outputs
+        // are its own and its failure state's (`outputs` of states at smaller depth are final).
         let n = outputs.count
-        var fail = [Int](repeating: 0, count: n)
-        var queue: [Int] = []
-        queue.reserveCapacity(n)
-        for c in 0..<next {
-            let t = goto[c]
-            if t < 0 { goto[c] = 0 } else { fail[Int(t)] = 0; queue.append(Int(t)) }
-        }
-        var head = 0
-        while head < queue.count {
-            let s = queue[head]; head += 1
-            if !outputs[fail[s]].isEmpty { outputs[s].append(contentsOf: outputs[fail[s]]) }
-            for c in 0..<next {
-                let t = goto[s * next + c]
-                if t < 0 {
-                    goto[s * next + c] = goto[fail[s] * next + c]
-                } else {
-                    fail[Int(t)] = Int(goto[fail[s] * next + c])
-                    queue.append(Int(t))
+        var fail = [Int32](repeating: 0, count: n)
+        var queue = [Int32](repeating: 0, count: n)
+        var tail = 0
+        goto.withUnsafeMutableBufferPointer { g in
+            fail.withUnsafeMutableBufferPointer { fail in
+                queue.withUnsafeMutableBufferPointer { queue in
+                    for c in 0..<next {
+                        let t = g[c]
+                        if t < 0 { g[c] = 0 } else { fail[Int(t)] = 0; queue[tail] = t; tail += 1 }
+                    }
+                    var head = 0
+                    while head < tail {
+                        let s = Int(queue[head]); head += 1
+                        let f = Int(fail[s])
+                        if !outputs[f].isEmpty { outputs[s].append(contentsOf: outputs[f]) }
+                        let row = g.baseAddress! + s &* next, failRow = g.baseAddress! + f &* next
+                        for c in 0..<next {
+                            let t = row[c]
+                            if t < 0 {
+                                row[c] = failRow[c]
+                            } else {
+                                fail[Int(t)] = failRow[c]
+                                queue[tail] = t; tail &+= 1
+                            }
+                        }
+                    }
                 }
             }
         }
         // Renumber: states without output first, then states with output.
-        var order = (0..<n).filter { outputs[$0].isEmpty }
-        let firstOut = order.count
-        order += (0..<n).filter { !outputs[$0].isEmpty }
-        var newIndex = [Int](repeating: 0, count: n)
-        for (k, old) in order.enumerated() { newIndex[old] = k }
-        precondition(order[0] == 0, "the root has no output")
-        precondition(n * next < Int(UInt32.max), "prefilter automaton too large")
-        var table = [UInt32](repeating: 0, count: n * next)
-        for (k, old) in order.enumerated() {
-            for c in 0..<next { table[k * next + c] = UInt32(newIndex[Int(goto[old * next + c])] * next) }
-        }
+        var newIndex = [Int32](repeating: 0, count: n)
+        var firstOut = 0
+        for old in 0..<n where outputs[old].isEmpty { newIndex[old] = Int32(firstOut); firstOut += 1 }
+        var k = firstOut
         var starts: [Int32] = [0]
         var ids: [Int32] = []
-        for old in order[firstOut...] {
+        for old in 0..<n where !outputs[old].isEmpty {
+            newIndex[old] = Int32(k); k += 1
             ids.append(contentsOf: outputs[old])
             starts.append(Int32(ids.count))
+        }
+        precondition(newIndex[0] == 0 && outputs[0].isEmpty, "the root has no output")
+        precondition(n * next < Int(UInt32.max), "prefilter automaton too large")
+        let width = next
+        let table = [UInt32](unsafeUninitializedCapacity: n * next) { buf, count in
+            goto.withUnsafeBufferPointer { g in
+                newIndex.withUnsafeBufferPointer { newIndex in
+                    let out = buf.baseAddress!, index = newIndex.baseAddress!
+                    for old in 0..<n {
+                        let to = out + Int(index[old]) &* width, from = g.baseAddress! + old &* width
+                        for c in 0..<width { to[c] = UInt32(truncatingIfNeeded: Int(index[Int(from[c])]) &* width) }
+                    }
+                }
+            }
+            count = n * width
         }
         self.table = table
         self.firstOutput = UInt32(firstOut * next)

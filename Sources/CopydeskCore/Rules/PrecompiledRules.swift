@@ -48,13 +48,16 @@ public enum PrecompiledRules {
             w.string(r.file)
             w.int(r.line)
             let data = r.prefilterData ?? RulePrefilterData.of(r)
-            if let analyses = data.analyses {
-                w.int(analyses.count)
-                for (a, anchored) in zip(analyses, data.anchored) {
-                    w.bool(anchored)
-                    w.int(a.literals.count)
-                    for literal in a.literals { w.string(hex(literal)) }
-                    if let lead = a.lead {
+            if let literals = data.literals {
+                w.int(literals.count)
+                for l in literals {
+                    w.string(hex(l.literal))
+                    w.int(l.context.rawValue)
+                    w.int(l.patterns)
+                }
+                w.int(data.leads.count)
+                for lead in data.leads {
+                    if let lead {
                         w.bool(true)
                         w.int(lead.fixed)
                         w.int(lead.free.words.0); w.int(lead.free.words.1); w.int(lead.free.words.2); w.int(lead.free.words.3)
@@ -203,33 +206,33 @@ public enum PrecompiledRules {
             title.maxWords = maxWords
             title.minCapitalized = Double(bitPattern: minCapitalized)
             title.skipSubheads = skipSubheads
-            // Prefilter data: "-" (the rule runs everywhere) or one entry per pattern.
+            // Prefilter data: "-" (the rule runs everywhere), or its literals and a lead per pattern.
             let save = at
             let data: RulePrefilterData
             if let t = token(), t.count == 1, t[0] == UInt8(ascii: "-") {
-                data = RulePrefilterData(analyses: nil, anchored: [])
+                data = RulePrefilterData(literals: nil, leads: [])
             } else {
                 at = save
+                guard let count = int() else { return nil }
+                var literals: [RulePrefilterData.RuleLiteral] = []
+                literals.reserveCapacity(count)
+                for _ in 0..<count {
+                    guard let l = literal(), let context = int(), context <= Int(UInt8.max), let mask = uint64() else { return nil }
+                    literals.append(RulePrefilterData.RuleLiteral(literal: l, context: LiteralContext(rawValue: UInt8(context)), patterns: mask))
+                }
                 guard let n = int(), n == patterns.count else { return nil }
-                var analyses: [PrefilterLiterals.Analysis] = []
-                var anchored: [Bool] = []
+                var leads: [LeadBound?] = []
+                leads.reserveCapacity(n)
                 for _ in 0..<n {
-                    guard let isAnchored = bool(), let count = int() else { return nil }
-                    var literals: PrefilterLiterals.LiteralSet = []
-                    for _ in 0..<count {
-                        guard let l = literal() else { return nil }
-                        literals.append(l)
-                    }
                     guard let hasLead = bool() else { return nil }
                     var lead: LeadBound? = nil
                     if hasLead {
                         guard let fixed = int(), let w0 = uint64(), let w1 = uint64(), let w2 = uint64(), let w3 = uint64() else { return nil }
                         lead = LeadBound(fixed: fixed, free: ByteSet(words: (w0, w1, w2, w3)))
                     }
-                    analyses.append(PrefilterLiterals.Analysis(literals: literals, lead: lead))
-                    anchored.append(isAnchored)
+                    leads.append(lead)
                 }
-                data = RulePrefilterData(analyses: analyses, anchored: anchored)
+                data = RulePrefilterData(literals: literals, leads: leads)
             }
             func make(_ sources: [String]) -> [Pattern] { sources.map { Pattern.shared(deferred: $0, caseSensitive: caseSensitive) } }
             return Rule(id: id, category: category, severity: severity, message: message, description: description,
