@@ -60,10 +60,11 @@ public struct MatchLimits: Sendable, Equatable {
 /// under a lock before any thread uses their result; all per-match state lives in a
 /// `MatchScratch` owned by one thread.
 ///
-/// JIT compilation waits until the pattern has run `jitAfterCalls` times: it costs as much as
-/// hundreds of interpreted matches on an article's short units, and most patterns run only a few
-/// times on one article (the prefilter lets few through), while over an archive every busy
-/// pattern reaches the JIT within the first files. The JIT code is a copy of the compiled
+/// JIT compilation waits until the pattern has made `jitAfterCalls` interpreted calls or
+/// searched `jitAfterBytes` of text: it costs as much as hundreds of interpreted matches on an
+/// article's short units, and most patterns run only a few times on one article (the prefilter
+/// lets few through), while over an archive every busy pattern reaches the JIT within the first
+/// files, and a long text gets it at once. The JIT code is a copy of the compiled
 /// pattern (`pcre2_code_copy`), so threads still interpreting the original never see it change.
 /// Both give the same matches; only how the resource limits count steps differs.
 ///
@@ -80,10 +81,14 @@ public final class Pattern: @unchecked Sendable {
     /// 0: not JIT-compiled (yet), 1: `jitCode` ready, 2: JIT unavailable (the interpreter runs).
     private let jitState = Atomic<UInt8>(0)
     nonisolated(unsafe) private var jitCode: OpaquePointer? = nil
-    /// pcre2_match calls made with the interpreter so far, while there is no JIT code.
+    /// pcre2_match calls made with the interpreter so far, and the length of the texts searched
+    /// (the subjects), while there is no JIT code.
     private let interpretedCalls = Atomic<Int>(0)
-    /// Interpreted pcre2_match calls after which a pattern is JIT-compiled.
+    private let interpretedBytes = Atomic<Int>(0)
+    /// A pattern is JIT-compiled after this many interpreted pcre2_match calls, or before a
+    /// search that would take the text it was searched in with the interpreter to this length.
     static let jitAfterCalls = 32
+    static let jitAfterBytes = 32 * 1024
     /// Set once, under `lock`, before `state` moves past 0; never changed afterwards.
     nonisolated(unsafe) private var compiled: OpaquePointer? = nil
     nonisolated(unsafe) private var captures = 0
@@ -149,18 +154,21 @@ public final class Pattern: @unchecked Sendable {
         return state.load(ordering: .acquiring) == 4 ? nil : compiled
     }
 
-    /// The code to match with: the JIT code when there is some, else the compiled pattern for
-    /// the interpreter (compiled now if deferred). JIT-compiles once the pattern has made
-    /// `jitAfterCalls` interpreted calls.
-    @inline(__always) private func matchCode() throws(MatchLimitError) -> (code: OpaquePointer, jit: Bool) {
+    /// The code to match with in a subject of `length` bytes: the JIT code when there is some,
+    /// else the compiled pattern for the interpreter (compiled now if deferred). JIT-compiles
+    /// first when the interpreter has done enough (`jitAfterCalls`, `jitAfterBytes`).
+    @inline(__always) private func matchCode(length: Int) throws(MatchLimitError) -> (code: OpaquePointer, jit: Bool) {
         if jitState.load(ordering: .acquiring) == 1, let jitCode { return (jitCode, true) }
-        return try matchCodeSlow()
+        return try matchCodeSlow(length: length)
     }
 
-    private func matchCodeSlow() throws(MatchLimitError) -> (code: OpaquePointer, jit: Bool) {
+    private func matchCodeSlow(length: Int) throws(MatchLimitError) -> (code: OpaquePointer, jit: Bool) {
         guard let code = ensureCompiled() else { throw compileError() }
-        if jitState.load(ordering: .acquiring) == 0 && interpretedCalls.load(ordering: .relaxed) >= Pattern.jitAfterCalls {
-            compileJIT()
+        if jitState.load(ordering: .acquiring) == 0 {
+            if interpretedCalls.load(ordering: .relaxed) >= Pattern.jitAfterCalls
+                || interpretedBytes.add(length, ordering: .relaxed).newValue >= Pattern.jitAfterBytes {
+                compileJIT()
+            }
         }
         if jitState.load(ordering: .acquiring) == 1, let jitCode { return (jitCode, true) }
         return (code, false)
@@ -229,7 +237,7 @@ public final class Pattern: @unchecked Sendable {
     /// share a pattern (attribution rules share their whole `attributions` list) compile and
     /// JIT it once, and per-document results can be shared (`MatchScratch.memo`).
     public static func shared(_ source: String, caseSensitive: Bool = false) throws(PatternCompileError) -> Pattern {
-        let key = (caseSensitive ? "1" : "0") + source
+        let key = CacheKey(source: source, caseSensitive: caseSensitive)
         if let p = cache.withLock({ $0[key] }) {
             // A deferred pattern handed out before: compile it now, as this caller expects.
             if p.ensureCompiled() == nil, let e = p.compileFailure { throw e }
@@ -252,7 +260,7 @@ public final class Pattern: @unchecked Sendable {
     /// built). Should one fail to compile after all (a different PCRE2 at run time), matching
     /// with it throws a `MatchLimitError` naming the PCRE2 message.
     public static func shared(deferred source: String, caseSensitive: Bool = false) -> Pattern {
-        let key = (caseSensitive ? "1" : "0") + source
+        let key = CacheKey(source: source, caseSensitive: caseSensitive)
         return cache.withLock { c in
             if let existing = c[key] {
                 existing.sharedFlag.store(true, ordering: .relaxed)
@@ -268,7 +276,12 @@ public final class Pattern: @unchecked Sendable {
     private let sharedFlag = Atomic<Bool>(false)
     var isShared: Bool { sharedFlag.load(ordering: .relaxed) }
 
-    private static let cache = Mutex<[String: Pattern]>([:])
+    private struct CacheKey: Hashable {
+        var source: String
+        var caseSensitive: Bool
+    }
+    /// (Room for the built-in rules' 400-odd patterns from the start.)
+    private static let cache = Mutex<[CacheKey: Pattern]>(Dictionary(minimumCapacity: 512))
 
     static func compile(_ source: String, _ options: UInt32) -> Result<OpaquePointer, PatternCompileError> {
         var errorCode: Int32 = 0
@@ -290,6 +303,9 @@ public final class Pattern: @unchecked Sendable {
         compileJIT()
         return jitState.load(ordering: .acquiring) == 1
     }
+
+    /// Whether JIT code has been made (without making it).
+    var hasJITCode: Bool { jitState.load(ordering: .acquiring) == 1 }
 
     /// The anchored twin (compiled and JIT-compiled once), or nil if it cannot be built. Only
     /// built once the pattern itself runs as JIT code (the interpreter anchors at match time).
@@ -347,7 +363,7 @@ public final class Pattern: @unchecked Sendable {
         _ body: (PatternMatch) -> Bool
     ) throws(MatchLimitError) {
         guard let base = bytes.baseAddress, range.lowerBound >= 0, range.upperBound <= bytes.count else { return }
-        let (code, jit) = try matchCode()
+        let (code, jit) = try matchCode(length: range.count)
         let subject = base + range.lowerBound
         let length = range.count
         var start = 0
@@ -374,7 +390,7 @@ public final class Pattern: @unchecked Sendable {
         guard let base = bytes.baseAddress, range.lowerBound >= 0, range.upperBound <= bytes.count else { return }
         // Interpreted: the pattern itself, anchored at match time. JIT: the anchored twin (JIT
         // code does not take PCRE2_ANCHORED at match time).
-        let (code, jit) = try matchCode()
+        let (code, jit) = try matchCode(length: range.count)
         let anchoredCode: OpaquePointer
         if jit {
             guard let twin = anchored() else { return try forEachMatch(in: bytes, range: range, scratch: scratch, body) }
