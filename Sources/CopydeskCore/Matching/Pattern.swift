@@ -164,14 +164,16 @@ public final class Pattern: @unchecked Sendable {
 
     private func matchCodeSlow(length: Int) throws(MatchLimitError) -> (code: OpaquePointer, jit: Bool) {
         guard let code = ensureCompiled() else { throw compileError() }
-        if jitState.load(ordering: .acquiring) == 0 {
-            if interpretedCalls.load(ordering: .relaxed) >= Pattern.jitAfterCalls
-                || interpretedBytes.add(length, ordering: .relaxed).newValue >= Pattern.jitAfterBytes {
-                compileJIT()
-            }
-        }
+        if jitState.load(ordering: .acquiring) == 0 && jitDue(length: length) { compileJIT() }
         if jitState.load(ordering: .acquiring) == 1, let jitCode { return (jitCode, true) }
         return (code, false)
+    }
+
+    /// Whether the interpreter has done enough with this pattern for JIT code to pay, counting
+    /// a search about to be made in `length` bytes.
+    private func jitDue(length: Int) -> Bool {
+        interpretedCalls.load(ordering: .relaxed) >= Pattern.jitAfterCalls
+            || interpretedBytes.add(length, ordering: .relaxed).newValue >= Pattern.jitAfterBytes
     }
 
     /// JIT-compiles a copy of the compiled pattern (once).
@@ -307,8 +309,9 @@ public final class Pattern: @unchecked Sendable {
     /// Whether JIT code has been made (without making it).
     var hasJITCode: Bool { jitState.load(ordering: .acquiring) == 1 }
 
-    /// The anchored twin (compiled and JIT-compiled once), or nil if it cannot be built. Only
-    /// built once the pattern itself runs as JIT code (the interpreter anchors at match time).
+    /// The anchored twin (compiled and JIT-compiled once), or nil if it cannot be built. Built
+    /// only once anchored tries have done enough work with the interpreter (which anchors the
+    /// pattern itself at match time), like the JIT code of the pattern for searches.
     private func anchored() -> OpaquePointer? {
         if anchoredState.load(ordering: .acquiring) == 0 {
             lock.withLock { _ in
@@ -388,16 +391,15 @@ public final class Pattern: @unchecked Sendable {
         attempts: (Int) -> Int?, _ body: (PatternMatch) -> Bool
     ) throws(MatchLimitError) {
         guard let base = bytes.baseAddress, range.lowerBound >= 0, range.upperBound <= bytes.count else { return }
-        // Interpreted: the pattern itself, anchored at match time. JIT: the anchored twin (JIT
-        // code does not take PCRE2_ANCHORED at match time).
-        let (code, jit) = try matchCode(length: range.count)
-        let anchoredCode: OpaquePointer
-        if jit {
-            guard let twin = anchored() else { return try forEachMatch(in: bytes, range: range, scratch: scratch, body) }
-            anchoredCode = twin
-        } else {
-            anchoredCode = code
+        // The anchored twin (JIT code does not take PCRE2_ANCHORED at match time), once it pays;
+        // until then the pattern itself, interpreted and anchored at match time.
+        var twin: OpaquePointer? = anchoredState.load(ordering: .acquiring) == 1 ? anchoredCode : nil
+        if twin == nil {
+            guard ensureCompiled() != nil else { throw compileError() }
+            if anchoredState.load(ordering: .acquiring) == 0 && jitDue(length: range.count) { twin = anchored() }
         }
+        let jit = twin != nil
+        guard let code = twin ?? compiled else { throw compileError() }
         let options = jit ? 0 : UInt32(PCRE2_ANCHORED)
         let subject = base + range.lowerBound
         let length = range.count
@@ -415,7 +417,7 @@ public final class Pattern: @unchecked Sendable {
                 continue
             }
             calls += 1
-            guard let m = try run(anchoredCode, options, subject, length, s, scratch) else {
+            guard let m = try run(code, options, subject, length, s, scratch) else {
                 start = s + 1
                 continue
             }
