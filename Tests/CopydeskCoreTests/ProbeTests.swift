@@ -5,7 +5,8 @@ import Testing
 /// Hand-written junk lines and news sentences (`Fixtures/probes`, written for this purpose, not
 /// taken from any dataset) linted with the default rules exactly as `copydesk eval --unit line`
 /// lints a line: every junk line must be covered by a finding of its category, and no news
-/// sentence by any ads, polls or boilerplate finding.
+/// sentence by any ads, polls or boilerplate finding. Claims are linted as `--unit sentence`:
+/// unattributed ones must be flagged, attributed and plain ones not.
 @Suite("Generalisation probes")
 struct ProbeTests {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
@@ -17,8 +18,8 @@ struct ProbeTests {
             .split(separator: "\n").map(String.init).filter { !$0.isEmpty && !$0.hasPrefix("#") }
     }
 
-    static func categories(of line: String) -> Set<String> {
-        let doc = EvalUnit.line.document(text: line, title: nil, path: "probe.txt")
+    static func categories(of line: String, unit: EvalUnit = .line) -> Set<String> {
+        let doc = unit.document(text: line, title: nil, path: "probe.txt")
         return Set(linter.lint(doc, scratch: MatchScratch()).findings.map(\.category.rawValue))
     }
 
@@ -43,5 +44,15 @@ struct ProbeTests {
             if !cats.isEmpty { flagged.append("\(cats.sorted()): \(row)") }
         }
         #expect(flagged.isEmpty, "news sentences flagged:\n\(flagged.joined(separator: "\n"))")
+    }
+
+    @Test func unattributedClaimsAreFlaggedAndAttributedOnesAreNot() throws {
+        let claims = try Self.lines("unattributed-claims.txt")
+        let plain = try Self.lines("attributed-claims.txt")
+        #expect(claims.count >= 20 && plain.count >= 20)
+        let missed = claims.filter { !Self.categories(of: $0, unit: .sentence).contains("attribution") }
+        let flagged = plain.filter { Self.categories(of: $0, unit: .sentence).contains("attribution") }
+        #expect(missed.isEmpty, "unattributed claims not flagged:\n\(missed.joined(separator: "\n"))")
+        #expect(flagged.isEmpty, "attributed or plain sentences flagged:\n\(flagged.joined(separator: "\n"))")
     }
 }
