@@ -157,6 +157,13 @@ struct CLITests {
         let rules = try #require(json["rules"] as? [[String: Any]])
         #expect(rules.count >= 60)
         #expect(rules.allSatisfy { ($0["patterns"] as? [String]) != nil })
+        // title-line rules carry their shape options; other kinds do not.
+        let wire = try #require(rules.first { $0["id"] as? String == "boilerplate.wire-headline" })
+        let shape = try #require(wire["titleLine"] as? [String: Any])
+        #expect(shape["skipSubheads"] as? Bool == true)
+        #expect(shape["minWords"] as? Int == 4)
+        #expect(shape["minCapitalized"] as? Double == 0)
+        #expect(rules.filter { $0["kind"] as? String != "title-line" }.allSatisfy { $0["titleLine"] == nil })
         let text = try copydesk(["rules", "list"])
         #expect(text.stdout.contains("ads."))
         let check = try copydesk(["rules", "check"])
