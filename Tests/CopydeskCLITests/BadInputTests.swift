@@ -120,14 +120,20 @@ enum BadInputKit {
     static let normalA = "Storm Closes Schools\n\nSchools closed across the county on Monday.\n\nUse promo code STORM20 for umbrellas.\n\nExperts say more rain is coming.\n"
     static let normalB = "Crews restored power to most homes by Wednesday, the utility said.\r\nSign up for our newsletter!\r\n"
 
-    /// A folder with the rules (in `rules/`) and two normal articles (in `normal/`).
+    /// A folder with the rules (in `rules/`) and two normal articles (in `normal/`). The caller
+    /// removes it; if setting it up fails, it is removed here.
     static func setUp() throws -> (dir: URL, normal: [String]) {
         let dir = try tempDir()
-        try FileManager.default.createDirectory(at: dir.appendingPathComponent("rules"), withIntermediateDirectories: true)
-        try rules.write(to: dir.appendingPathComponent("rules/rules.yml"), atomically: true, encoding: .utf8)
-        try FileManager.default.createDirectory(at: dir.appendingPathComponent("normal"), withIntermediateDirectories: true)
-        try normalA.write(to: dir.appendingPathComponent("normal/a.txt"), atomically: true, encoding: .utf8)
-        try normalB.write(to: dir.appendingPathComponent("normal/b.md"), atomically: true, encoding: .utf8)
+        do {
+            try FileManager.default.createDirectory(at: dir.appendingPathComponent("rules"), withIntermediateDirectories: true)
+            try rules.write(to: dir.appendingPathComponent("rules/rules.yml"), atomically: true, encoding: .utf8)
+            try FileManager.default.createDirectory(at: dir.appendingPathComponent("normal"), withIntermediateDirectories: true)
+            try normalA.write(to: dir.appendingPathComponent("normal/a.txt"), atomically: true, encoding: .utf8)
+            try normalB.write(to: dir.appendingPathComponent("normal/b.md"), atomically: true, encoding: .utf8)
+        } catch {
+            try? FileManager.default.removeItem(at: dir)
+            throw error
+        }
         return (dir, ["normal/a.txt", "normal/b.md"])
     }
 

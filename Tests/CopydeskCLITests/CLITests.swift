@@ -30,8 +30,8 @@ func copydesk(_ args: [String], stdin: String? = nil, cwd: URL = packageRoot, en
     // stderr goes to a file so the two streams cannot block each other.
     let errURL = FileManager.default.temporaryDirectory.appendingPathComponent("copydesk-stderr-\(UUID().uuidString)")
     FileManager.default.createFile(atPath: errURL.path, contents: nil)
-    let errHandle = try FileHandle(forWritingTo: errURL)
     defer { try? FileManager.default.removeItem(at: errURL) }
+    let errHandle = try FileHandle(forWritingTo: errURL)
     p.standardOutput = out
     p.standardError = errHandle
     p.standardInput = input
@@ -46,6 +46,8 @@ func copydesk(_ args: [String], stdin: String? = nil, cwd: URL = packageRoot, en
     return RunResult(status: p.terminationStatus, stdout: String(decoding: outData, as: UTF8.self), stderr: String(decoding: errData, as: UTF8.self))
 }
 
+/// A fresh folder under the temporary directory. The caller removes it:
+/// `let dir = try tempDir(); defer { try? FileManager.default.removeItem(at: dir) }`.
 func tempDir() throws -> URL {
     let url = FileManager.default.temporaryDirectory.appendingPathComponent("copydesk-cli-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
@@ -88,6 +90,7 @@ struct CLITests {
 
     @Test func failOnThresholds() throws {
         let dir = try tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
         // Only a warning-level finding: an unattributed claim.
         try "Reports indicate the plan failed.\n".write(to: dir.appendingPathComponent("a.txt"), atomically: true, encoding: .utf8)
         let path = dir.appendingPathComponent("a.txt").path
@@ -120,6 +123,7 @@ struct CLITests {
 
     @Test func directoriesAreWalkedSkippingHiddenAndBinary() throws {
         let dir = try tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
         let fm = FileManager.default
         try fm.createDirectory(at: dir.appendingPathComponent("sub"), withIntermediateDirectories: true)
         try fm.createDirectory(at: dir.appendingPathComponent(".hidden"), withIntermediateDirectories: true)
@@ -157,6 +161,13 @@ struct CLITests {
         let rules = try #require(json["rules"] as? [[String: Any]])
         #expect(rules.count >= 60)
         #expect(rules.allSatisfy { ($0["patterns"] as? [String]) != nil })
+        // title-line rules carry their shape options; other kinds do not.
+        let wire = try #require(rules.first { $0["id"] as? String == "boilerplate.wire-headline" })
+        let shape = try #require(wire["titleLine"] as? [String: Any])
+        #expect(shape["skipSubheads"] as? Bool == true)
+        #expect(shape["minWords"] as? Int == 4)
+        #expect(shape["minCapitalized"] as? Double == 0)
+        #expect(rules.filter { $0["kind"] as? String != "title-line" }.allSatisfy { $0["titleLine"] == nil })
         let text = try copydesk(["rules", "list"])
         #expect(text.stdout.contains("ads."))
         let check = try copydesk(["rules", "check"])
@@ -166,6 +177,7 @@ struct CLITests {
 
     @Test func brokenRulesDirectory() throws {
         let dir = try tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
         try """
         rules:
           - id: ads.bad
@@ -188,6 +200,7 @@ struct CLITests {
 
     @Test func rulesFlagReplacesDefaults() throws {
         let dir = try tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
         try """
         rules:
           - id: boilerplate.harbor
@@ -208,6 +221,7 @@ struct CLITests {
 
     @Test func binaryRunsFromAnyDirectoryWithEmbeddedRules() throws {
         let dir = try tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
         let copy = dir.appendingPathComponent("copydesk")
         try FileManager.default.copyItem(at: copydeskBinary, to: copy)
         let seed = packageRoot.appendingPathComponent("Fixtures/seed-article/article.txt").path

@@ -25,11 +25,19 @@ final class EvalCLITests {
 
     let dir: URL
 
+    /// Each test gets its own instance and folder; `deinit` removes the folder when the test ends,
+    /// and a failed `init` removes it itself.
     init() throws {
-        dir = FileManager.default.temporaryDirectory.appendingPathComponent("copydesk-eval-cli-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        try FileManager.default.createDirectory(at: dir.appendingPathComponent("rules"), withIntermediateDirectories: true)
-        try write("rules/test.yml", Self.rules)
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("copydesk-eval-cli-\(UUID().uuidString)")
+        self.dir = dir
+        do {
+            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(at: dir.appendingPathComponent("rules"), withIntermediateDirectories: true)
+            try write("rules/test.yml", Self.rules)
+        } catch {
+            try? FileManager.default.removeItem(at: dir)
+            throw error
+        }
     }
 
     deinit { try? FileManager.default.removeItem(at: dir) }

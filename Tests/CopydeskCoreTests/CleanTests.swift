@@ -115,8 +115,8 @@ struct CleanTests {
         if bytes.contains(0x0D) && !bytes.contains(0x0A) { return }
         let result = CleanKit.clean(bytes, path: input.lastPathComponent, headline: .auto)
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("copydesk-clean-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let file = dir.appendingPathComponent("article.txt")
         try Data(bytes).write(to: file)
         let diff = UnifiedDiff.render(result.plan, original: bytes, path: "article.txt")
@@ -264,8 +264,8 @@ struct CleanTests {
 
     @Test func atomicReplaceRefusesAFileThatChangedMeanwhile() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("copydesk-atomic-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let path = dir.appendingPathComponent("a.txt").path
         try Data("old text\n".utf8).write(to: URL(fileURLWithPath: path))
         let seen = try #require(AtomicFile.identity(of: path))

@@ -531,8 +531,8 @@ struct RuleStatsTests {
 
     @Test func lintRunnerStatsAndJSON() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("copydesk-stats-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         for i in 0..<5 {
             try "Body \(i).\n\nSign up for our newsletter\n".write(to: dir.appendingPathComponent("a\(i).txt"), atomically: true, encoding: .utf8)
         }

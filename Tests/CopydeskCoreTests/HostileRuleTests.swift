@@ -231,8 +231,8 @@ struct HostileRuleTests {
 
     @Test func ruleDirectoryProblems() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("copydesk-hostile-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         #expect(RuleLoader.load(directory: dir.path).errors.first?.message == "no rule files (*.yml) in directory")
         try Data([0x72, 0x75, 0x6C, 0x65, 0x73, 0x3A, 0xFF, 0x0A]).write(to: dir.appendingPathComponent("latin1.yml"))
         try Data([0xEF, 0xBB, 0xBF] + Array(HostileKit.rule(patterns: ["x"]).utf8)).write(to: dir.appendingPathComponent("bom.yml"))

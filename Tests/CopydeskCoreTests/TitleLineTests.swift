@@ -52,22 +52,24 @@ struct TitleLineTests {
         #expect(flagged("Lede.\n\nThe Senate Voted On The Bill Today.\n\nBy Jane Smith\n") == [])
     }
 
-    static let subheadRule: Rule = {
+    /// A sentence-case title-line rule, with or without `skip-subheads`.
+    static func wireRule(skipSubheads: Bool) -> Rule {
         let yaml = """
         rules:
           - id: boilerplate.wire
             category: boilerplate
             severity: warning
             message: "Headline in the body"
-            description: A sentence-case headline that is not a subhead.
+            description: A sentence-case headline.
             kind: title-line
             min-capitalized: 0
-            skip-subheads: true
-        """
+        """ + (skipSubheads ? "\n    skip-subheads: true\n" : "\n")
         let result = RuleLoader.load(files: [("t.yml", yaml)])
         precondition(result.errors.isEmpty, "\(result.errors)")
         return result.ruleSet.rules[0]
-    }()
+    }
+
+    static let subheadRule = wireRule(skipSubheads: true)
 
     func flaggedSkippingSubheads(_ text: String) -> [Int] {
         let doc = Document(path: "a.txt", string: text, headline: .none)
@@ -95,17 +97,8 @@ struct TitleLineTests {
     }
 
     @Test func withoutTheOptionSubheadsAreFlaggedToo() {
-        let yaml = """
-        rules:
-          - id: boilerplate.wire
-            category: boilerplate
-            severity: warning
-            message: "Headline in the body"
-            description: A sentence-case headline.
-            kind: title-line
-            min-capitalized: 0
-        """
-        let rule = RuleLoader.load(files: [("t.yml", yaml)]).ruleSet.rules[0]
+        let rule = Self.wireRule(skipSubheads: false)
+        #expect(Self.subheadRule.titleLine.skipSubheads)
         #expect(rule.titleLine.skipSubheads == false)
         let text = "The council met on Tuesday evening and argued about the road budget.\n\nSinger demands more privacy\n\nThe singer now demands privacy from photographers, a friend said on Monday.\n"
         let doc = Document(path: "a.txt", string: text, headline: .none)

@@ -13,11 +13,19 @@ public enum RuleListing {
         var patterns: [String]
         var exceptions: [String]
         var attributions: [String]?
+        /// `title-line` rules: their shape options.
+        var titleLine: TitleLine?
         /// The literals the prefilter looks for before running the rule (`\b`/`\s` where the
         /// patterns require them around a literal); absent when the rule runs on every unit.
         var prefilter: [String]?
         var file: String
         var line: Int
+    }
+    struct TitleLine: Encodable {
+        var minWords: Int
+        var maxWords: Int
+        var minCapitalized: Double
+        var skipSubheads: Bool
     }
     struct Listing: Encodable {
         var version = 1
@@ -35,6 +43,10 @@ public enum RuleListing {
                       caseSensitive: r.caseSensitive, outsideQuotes: r.outsideQuotes,
                       patterns: r.patterns.map(\.source), exceptions: r.exceptions.map(\.source),
                       attributions: r.kind == .attribution ? r.attributions.map(\.source) : nil,
+                      titleLine: r.kind == .titleLine
+                          ? TitleLine(minWords: r.titleLine.minWords, maxWords: r.titleLine.maxWords,
+                                      minCapitalized: r.titleLine.minCapitalized, skipSubheads: r.titleLine.skipSubheads)
+                          : nil,
                       prefilter: prefilter.literals(ofRule: n),
                       file: r.file, line: r.line)
             }
