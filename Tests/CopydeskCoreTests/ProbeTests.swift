@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import CopydeskCore
+import CopydeskDefaultRules
 
 /// Hand-written junk lines and news sentences (`Fixtures/probes`, written for this purpose, not
 /// taken from any dataset) linted with the default rules exactly as `copydesk eval --unit line`
