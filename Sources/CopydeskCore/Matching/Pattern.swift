@@ -66,11 +66,12 @@ public struct MatchLimits: Sendable, Equatable {
 /// lets few through), while over an archive every busy pattern reaches the JIT within the first
 /// files, and a long text gets it at once. The JIT code is a copy of the compiled
 /// pattern (`pcre2_code_copy`), so threads still interpreting the original never see it change.
-/// Both give the same matches; only how the resource limits count steps differs.
+/// Both give the same matches; only how the resource limits count steps differs, so a pattern
+/// right at a limit can hit it in one and not in the other.
 ///
-/// The built-in rules, checked when the binary was built (`DefaultRules`), make their patterns
-/// with `Pattern.shared(deferred:caseSensitive:)`: those are not even compiled until they first
-/// run, so a run compiles only the patterns the prefilter lets through.
+/// The built-in rules, checked when the binary was built (`PrecompiledRules`), make their
+/// patterns with `Pattern.shared(deferred:caseSensitive:)`: those are not even compiled until
+/// they first run, so a run compiles only the patterns the prefilter lets through.
 public final class Pattern: @unchecked Sendable {
     public let source: String
     public let caseSensitive: Bool
@@ -94,8 +95,9 @@ public final class Pattern: @unchecked Sendable {
     nonisolated(unsafe) private var captures = 0
     nonisolated(unsafe) private var firstBytesSet: ByteSet? = nil
     nonisolated(unsafe) private var compileFailure: PatternCompileError? = nil
-    /// The same pattern compiled with PCRE2_ANCHORED (matches only at the start offset), built
-    /// on first use by `forEachMatch(in:range:scratch:attempts:_:)`. 0: not built, 1: built, 2: failed.
+    /// The same pattern compiled with PCRE2_ANCHORED (matches only at the start offset) and
+    /// JIT-compiled, built by `forEachMatch(in:range:scratch:attempts:_:)` once anchored tries
+    /// have done enough interpreted work. 0: not built, 1: built, 2: failed.
     private let anchoredState = Atomic<UInt8>(0)
     nonisolated(unsafe) private var anchoredCode: OpaquePointer? = nil
     private let lock = Mutex<Void>(())

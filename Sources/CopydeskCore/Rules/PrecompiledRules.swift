@@ -1,7 +1,7 @@
 /// The built-in rules in a form worked out at build time, so that start-up does not parse YAML
-/// nor analyse 300 regular expressions again.
+/// nor analyse 330 regular expressions again.
 ///
-/// The build tool `copydesk-rules-compiler` (run by the `EmbedRules` plugin whenever a file in
+/// The build tool `copydesk-rules-compiler` (run by the `PrecompileRules` plugin whenever a file in
 /// `Rules/` changes) loads `Rules/*.yml` with `RuleLoader.load(files:)`, the code that reads any
 /// rule file at run time, works out each rule's prefilter data with the code the prefilter runs
 /// at start-up (`RulePrefilterData.of`), and writes the result of `encode` next to the YAML it
