@@ -86,7 +86,7 @@ enum PrefilterLiterals {
     struct Unsupported: Error {}
 
     /// What the prefilter knows about one pattern.
-    struct Analysis: Equatable, Sendable {
+    struct Analysis {
         /// Literals (with context marks) one of which every match contains.
         var literals: LiteralSet
         /// How far before the literal a match can start; nil when unbounded or unknown.
