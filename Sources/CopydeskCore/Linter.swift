@@ -27,6 +27,7 @@ public struct Linter: Sendable {
         scratch.memo.removeAll(keepingCapacity: true)
         document.text.withUnsafeBufferPointer { buf in
             let ctx = CheckContext(document: document, text: buf, scratch: scratch)
+            ctx.prefilter = prefilter
             defer { scratch.endRuleBudget() }
             let hits = scratch.prefilterHits
             let filtered: Bool
@@ -52,6 +53,8 @@ public struct Linter: Sendable {
                     }
                     ctx.places = places
                     ctx.leads = prefilter!.patternLeads[r]
+                    ctx.extras = prefilter!.patternExtras[r]
+                    ctx.rule = r
                 }
                 var mine: [RawMatch] = []
                 scratch.startRuleBudget(textBytes: document.text.count)

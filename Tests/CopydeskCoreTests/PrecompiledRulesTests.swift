@@ -56,8 +56,38 @@ struct PrecompiledRulesTests {
         for r in run.indices {
             #expect(p.literals(ofRule: r) == q.literals(ofRule: r), "\(run[r].id): literals")
             #expect(p.patternLeads[r] == q.patternLeads[r], "\(run[r].id): leads")
+            #expect(p.patternExtras[r] == q.patternExtras[r], "\(run[r].id): further required sets")
+            #expect(p.extraLiterals(ofRule: r) == q.extraLiterals(ofRule: r), "\(run[r].id): further literals")
         }
         #expect(p.literalLength == q.literalLength)
+    }
+
+    /// The further required sets (conjunctions) are carried by the precompiled form: the
+    /// attribution rules have some, and a form without them (stale: written before they were
+    /// derived) or with a wrong one is told apart from what the run-time path gives.
+    @Test func furtherRequiredSetsAreCarried() throws {
+        let pre = try #require(RuleLoader.loadDefaultPrecompiled()).ruleSet.rules
+        let withExtras = pre.filter { !($0.prefilterData?.extras.isEmpty ?? true) }
+        #expect(withExtras.count >= 3)
+        #expect(withExtras.contains { $0.id.hasPrefix("attribution.") })
+        for rule in withExtras {
+            let data = try #require(rule.prefilterData)
+            #expect(data.extras.count == rule.patterns.count, "\(rule.id)")
+            #expect(data.literals?.contains { $0.extras != 0 } == true, "\(rule.id)")
+            var stale = data
+            stale.extras = []
+            stale.literals = stale.literals?.filter { $0.patterns != 0 }.map { var l = $0; l.extras = 0; return l }
+            #expect(stale != data, "\(rule.id)")
+            var wrong = data
+            wrong.extras = data.extras.map { $0 == 0 ? 1 : 0 }
+            #expect(wrong != data, "\(rule.id)")
+            // And the encoded form round-trips them exactly.
+            let decoded = try #require(PrecompiledRules.decode(PrecompiledRules.encode([rule])))
+            #expect(decoded.ruleSet.rules.first?.prefilterData == data, "\(rule.id)")
+        }
+        // A precompiled form of the previous version (no further-set fields) is not read.
+        let data = try #require(PrecompiledDefaultRules.data)
+        #expect(PrecompiledRules.decode(data.replacingOccurrences(of: PrecompiledRules.magic, with: "copydesk-precompiled-rules 1")) == nil)
     }
 
     /// One compiled pattern per (source, case): rules that share a pattern share the object, as

@@ -12,6 +12,63 @@ struct PrefilterTests {
         PrefilterLiterals.analyze(pattern).map { Set($0.literals.map { String(decoding: PrefilterLiterals.split($0).content, as: UTF8.self) }) }
     }
 
+    /// Every required set of the analysis, primary first, as plain strings.
+    func requiredSets(_ pattern: String) -> [Set<String>]? {
+        guard let a = PrefilterLiterals.analyze(pattern) else { return nil }
+        return ([a.literals] + a.extras).map { Set($0.map { String(decoding: PrefilterLiterals.split($0).content, as: UTF8.self) }) }
+    }
+
+    /// Sets of the pattern's conjunction (primary and further sets) holding `word`.
+    func sets(_ pattern: String, holding word: String) -> [Set<String>] {
+        (requiredSets(pattern) ?? []).filter { $0.contains(word) }
+    }
+
+    /// A second required set is derived where a pattern is a sequence of parts that each
+    /// require one, and never where a part may be absent.
+    @Test func conjunctionOfRequiredSets() throws {
+        // Both parts are required: {some, many} and {say, believe}.
+        let both = try #require(requiredSets(#"\b(?:some|many)\s+(?:\w+\s+)?(?:say|believe)"#))
+        #expect(both.count == 2)
+        #expect(Set(both) == [["some", "many"], ["say", "believe"]])
+        // Three mandatory parts: the primary and at most `maxExtras` more, all of them required.
+        let three = try #require(requiredSets(#"\bit\s+is\s+(?:widely\s+)?(?:believed|thought)\s+that\b"#))
+        #expect(three.count >= 2 && three.count <= 1 + PrefilterLiterals.maxExtras)
+        for set in three { #expect([["it"], ["is"], ["believed", "thought"], ["that"]].contains(set), "\(set)") }
+        #expect(sets(#"\bit\s+is\s+(?:widely\s+)?(?:believed|thought)\s+that\b"#, holding: "widely").isEmpty)
+        // Inside a group repeated at least once: still required.
+        #expect(sets(#"\bsome(?:\s+promotion){1,3}\s+code"#, holding: "promotion") == [["promotion"]])
+        // A positive lookahead's text is in the unit: its literal counts.
+        #expect(sets(#"\bsome(?=\s+\w+\s+pundits)"#, holding: "pundits") == [["pundits"]])
+        #expect(sets(#"\bsome(?=\s+\w+\s+pundits)"#, holding: "some") == [["some"]])
+    }
+
+    @Test func noConjunctWhereAPartMayBeAbsent() {
+        let cases: [(String, String)] = [
+            (#"\bsome\s+(?:pundits\s+)?say"#, "pundits"),                 // optional group
+            (#"\bsome\s+(?:say|pundits\s+believe)"#, "pundits"),        // a branch lacks it
+            (#"\bsome\s+(?:say|pundits\s+believe)"#, "believe"),
+            (#"\bsome(?:\s+pundits){0,2}\s+say"#, "pundits"),           // {0,n}
+            (#"\bsome(?:\s+pundits)*\s+say"#, "pundits"),               // *
+            (#"\bsome(?:\s+pundits){,2}\s+say"#, "pundits"),            // {,n}
+            (#"(?<=\bpundits\s)say\s+that\s+\w+\s+believe"#, "pundits"), // lookbehind
+            (#"(?<!\bpundits\s)say\s+that\s+\w+\s+believe"#, "pundits"), // negative lookbehind
+            (#"\bsome(?!\s+pundits)\s+people\s+believe"#, "pundits"),   // negative lookahead
+            (#"\bsome\s+pundits\s+say|\bmany\s+believe"#, "pundits"),  // top-level alternation
+            (#"\bsome\s+pundits\s+say|\bmany\s+believe"#, "some"),
+            (#"(?:\bsome\s+pundits)?\s+say\s+promotion"#, "some"),
+        ]
+        for (p, word) in cases {
+            let only = Set([word])
+            #expect(PrefilterLiterals.analyze(p)?.extras.contains { Set($0.map { String(decoding: PrefilterLiterals.content($0), as: UTF8.self) }) == only } != true, "\(p): \(word)")
+            // (A lookbehind's text is in the unit: the primary set may come from it, as before.)
+            if !p.hasPrefix("(?<=") { #expect(requiredSets(p)?.contains(only) != true, "\(p): \(word)") }
+        }
+        // Cased non-ASCII letters are unknown text, never part of a literal.
+        #expect(requiredSets(#"\bsome\s+péople\s+say"#)?.allSatisfy { $0.allSatisfy { $0.unicodeScalars.allSatisfy(\.isASCII) } } == true)
+        // Sets hitting about every sentence are not worth a further check.
+        #expect(PrefilterLiterals.analyze(#"\bpromotion\s+the\s+code"#)?.extras.contains { $0.map(PrefilterLiterals.content) == [Array("the".utf8)] } == false)
+    }
+
     @Test func literalsOfPlainAlternativesAndRuns() {
         #expect(literals(#"\bpromo\s+code\b"#).map { !$0.isEmpty && $0.isSubset(of: ["promo", "code"]) } == true)
         #expect(literals("colou?r") == ["color", "colour"])
@@ -157,13 +214,20 @@ struct PrefilterTests {
             #"\bk\w+ing\b"#, #"so\s*\Kme"#, #"(?i:STORY)\s+continues"#, "©", #"\(c\)\s*\d{4}"#, #"\d+\s?%\s+off\b"#,
             // Lookarounds: their text is in the unit, not always in the match.
             #"^(?=.*\bsubscribe\b)\W*\w+"#, #"(?<=\bnews)letter"#, #"\bsave(?=[^.]*\bpromo\b)"#, #"(?<!\bno\s)code"#,
+            // Conjunctions: a further required set, and parts that are not required.
+            #"\b(?:some|many)\s+(?:\w+\s+)?(?:say|believe)"#, #"\bsome\s+(?:pundits\s+)?say"#, #"\bsome\s+(?:say|pundits\s+believe)"#,
+            #"\bsome(?:\s+pundits){0,2}\s+say"#, #"(?<=\bpundits\s)say\s+that\s+\w+\s+believe"#, #"\bsome(?=\s+\w+\s+pundits)"#,
+            #"\bit\s+is\s+(?:widely\s+)?(?:believed|thought)\s+that\b"#, #"\bsome(?:\s+promo){1,3}\s+code"#,
         ])
         var texts = defaults.flatMap { $0.examples.triggering + $0.examples.nontriggering }
             .map { $0.replacingOccurrences(of: "«", with: "").replacingOccurrences(of: "»", with: "") }
         texts += ["Get it. Subscribe today", "newsletter NEWSLETTER news letter", "Save now with promo code; save. promo", "no code, a code",
                   "Share this story. Share this: now!", "PROMO code SAVE20 and promo  code", "opinion spin pin-up pin", "Save up to 40% off today.",
                   "“Sign up for alerts,” she said. E-mail alerts!", "It’s time to vote. Go to vote.", "abcd xabcd", "KELVIN \u{212A}eeping", "some\tme so me",
-                  "© 2020 Copyright (c) 2019 All Rights Reserved", "Story continues below", "\u{017F}ave 10% off"]
+                  "© 2020 Copyright (c) 2019 All Rights Reserved", "Story continues below", "\u{017F}ave 10% off",
+                  "Some say so. Many people believe it. Some pundits say. Some say. Some pundits believe. Some\nsay. some: say",
+                  "pundits say that it will believe. It is widely believed that. It is thought that. It is. That believed.",
+                  "Some promo promo code. some code. Some famous pundits. Some pundits. Many believe; some say."]
         let doc = texts.joined(separator: "\n\n") + "\n" + texts.joined(separator: " ") + "\n"
         var rules: [Rule] = []
         for (i, src) in sources.sorted().enumerated() {

@@ -25,6 +25,12 @@ final class CheckContext {
     /// Per pattern of the current rule: how far before its literal a match can start (nil:
     /// unbounded, search the whole unit).
     var leads: [LeadBound?] = []
+    /// Per pattern of the current rule: the further required sets (bit j: set j) a unit must
+    /// also hold a literal of for the pattern to be tried there (empty: none).
+    var extras: [UInt64] = []
+    /// The prefilter and the current rule's number in it (when `extras` is not empty).
+    var prefilter: Prefilter? = nil
+    var rule = 0
     private var startsBuffer: [Int] = []
     private var windowsBuffer: [Range<Int>] = []
 
@@ -32,7 +38,21 @@ final class CheckContext {
     /// in it: every unit and pattern, or (prefiltered) only units holding one of the literals.
     func units(_ scope: Scope) -> [CandidateUnit] {
         guard let places else { return document.units(scope).map { CandidateUnit(range: $0, patterns: CandidateUnit.allPatterns) } }
-        return document.units(scope, containing: places)
+        let units = document.units(scope, containing: places)
+        guard !extras.isEmpty, !units.isEmpty else { return units }
+        // A pattern stays in play in a unit only when the unit also holds a literal of every
+        // further set the pattern needs; a unit with no pattern left is dropped.
+        var out: [CandidateUnit] = []
+        out.reserveCapacity(units.count)
+        for var u in units {
+            let have = prefilter!.extrasHeld(rule: rule, in: u.range, text, scratch.prefilterHits)
+            var mask = u.patterns
+            for (i, need) in extras.enumerated() where i < 64 && need & ~have != 0 { mask &= ~(1 << UInt64(i)) }
+            if mask == 0 { continue }
+            u.patterns = mask
+            out.append(u)
+        }
+        return out
     }
 
     /// Whether any of `patterns` matches inside `unit` (answers about patterns several rules

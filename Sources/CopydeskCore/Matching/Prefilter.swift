@@ -18,6 +18,9 @@ public struct Prefilter: Sendable {
     private let ruleData: [RulePrefilterData]
     /// Per filtered rule and pattern: how far before its literal a match can start (nil: unbounded).
     let patternLeads: [[LeadBound?]]
+    /// Per filtered rule and pattern: the rule's further required sets (bit j: set j) the
+    /// pattern needs a literal of, besides one of its own literals (empty: none).
+    let patternExtras: [[UInt64]]
     let scanner: PrefilterScanner
     /// Literal id → the rules that need it: the patterns (bit i: pattern i) that need it, and
     /// the context those patterns require around it.
@@ -25,6 +28,11 @@ public struct Prefilter: Sendable {
     /// The same, flat: the needs of literal id are flatNeeds[needStart[id]..<needStart[id + 1]].
     let needStart: [Int32]
     let flatNeeds: [Need]
+    /// Literal id → the rules whose further required sets hold it (`Need.extras`: the sets;
+    /// `Need.patterns` unused): extraNeeds[extraStart[id]..<extraStart[id + 1]]. Their
+    /// occurrences are kept once per text (`PrefilterHits.extraOccurrences`), not per rule.
+    let extraStart: [Int32]
+    let extraNeeds: [Need]
     /// Length of each literal, by id.
     let literalLength: [Int32]
     /// Literal ids at or above this are poison (text the ASCII folding cannot see through).
@@ -35,6 +43,7 @@ public struct Prefilter: Sendable {
     struct Need: Sendable {
         var rule: Int32
         var patterns: UInt64
+        var extras: UInt64
         var context: LiteralContext
     }
 
@@ -42,6 +51,7 @@ public struct Prefilter: Sendable {
         var ids: [[UInt8]: Int] = [:]
         var literals: [[UInt8]] = []
         var literalRules: [[Need]] = []
+        var extraRules: [[Need]] = []
         let all = Prefilter.data(of: rules)
         let keyCount = all.reduce(0) { $0 + ($1.literals?.count ?? 0) }
         ids.reserveCapacity(keyCount)
@@ -56,8 +66,10 @@ public struct Prefilter: Sendable {
                     ids[key.literal] = id
                     literals.append(key.literal)
                     literalRules.append([])
+                    extraRules.append([])
                 }
-                literalRules[id].append(Need(rule: Int32(r), patterns: key.patterns, context: key.context))
+                if key.patterns != 0 { literalRules[id].append(Need(rule: Int32(r), patterns: key.patterns, extras: 0, context: key.context)) }
+                if key.extras != 0 { extraRules[id].append(Need(rule: Int32(r), patterns: 0, extras: key.extras, context: key.context)) }
             }
         }
         firstPoisonID = literals.count
@@ -66,12 +78,19 @@ public struct Prefilter: Sendable {
         isFiltered = all.map { $0.literals != nil }
         ruleData = all
         patternLeads = all.map(\.leads)
+        patternExtras = all.map(\.extras)
         self.literalRules = literalRules
         var starts: [Int32] = [0]
         var flat: [Need] = []
         for list in literalRules { flat.append(contentsOf: list); starts.append(Int32(flat.count)) }
         needStart = starts
         flatNeeds = flat
+        var eStarts: [Int32] = [0]
+        var eFlat: [Need] = []
+        for list in extraRules { eFlat.append(contentsOf: list); eStarts.append(Int32(eFlat.count)) }
+        for _ in PrefilterScanner.poison { eStarts.append(Int32(eFlat.count)) }
+        extraStart = eStarts
+        extraNeeds = eFlat
         literalLength = literals.map { Int32($0.count) }
         scanner = PrefilterScanner(literals: literals)
     }
@@ -80,7 +99,19 @@ public struct Prefilter: Sendable {
     /// requires them around a literal), sorted; nil when the rule runs everywhere.
     public func literals(ofRule r: Int) -> [String]? {
         guard let keys = ruleData[r].literals else { return nil }
-        return keys.map { Prefilter.describe($0.literal, $0.context) }.sorted()
+        return keys.filter { $0.patterns != 0 }.map { Prefilter.describe($0.literal, $0.context) }.sorted()
+    }
+
+    /// The further literal sets rule number `r`'s patterns also need (each pattern: a literal
+    /// of every set listed for it), as shown to people: per set, its literals sorted; nil when
+    /// the rule has none.
+    public func extraLiterals(ofRule r: Int) -> [[String]]? {
+        guard let keys = ruleData[r].literals else { return nil }
+        let used = ruleData[r].extras.reduce(0, |)
+        guard used != 0 else { return nil }
+        return (0..<64).filter { used & (1 << UInt64($0)) != 0 }.map { j in
+            keys.filter { $0.extras & (1 << UInt64(j)) != 0 }.map { Prefilter.describe($0.literal, $0.context) }.sorted()
+        }
     }
 
     /// A literal as shown to people: `\b` and `\s` where the pattern requires them around it.
@@ -144,16 +175,20 @@ public struct Prefilter: Sendable {
         guard isActive else { hits.poisoned = true; return }
         scanner.scan(text, into: &hits.occurrences, lanes: &hits.lanes)
         // Two passes over the occurrences: count the places of each rule, then lay them out
-        // rule by rule (each rule's places stay in order of end offset).
+        // rule by rule (each rule's places stay in order of end offset). Occurrences of
+        // literals of further required sets are kept once, in their own list.
         let ruleCount = isFiltered.count
+        let hasExtras = !extraNeeds.isEmpty
         needStart.withUnsafeBufferPointer { needStart in
         flatNeeds.withUnsafeBufferPointer { needs in
+        extraStart.withUnsafeBufferPointer { extraStart in
         hits.occurrences.withUnsafeBufferPointer { occurrences in
             var counts = [Int32](repeating: 0, count: ruleCount + 1)
             for o in occurrences {
                 let id = Int(truncatingIfNeeded: o & 0xFFFF_FFFF)
                 if id >= firstPoisonID { hits.poisoned = true; return }
                 for k in Int(needStart[id])..<Int(needStart[id + 1]) { counts[Int(needs[k].rule) + 1] += 1 }
+                if hasExtras && extraStart[id] != extraStart[id + 1] { hits.extraOccurrences.append(o) }
             }
             for r in 0..<ruleCount { counts[r + 1] += counts[r] }
             hits.start = counts
@@ -174,6 +209,34 @@ public struct Prefilter: Sendable {
         }
         }
         }
+        }
+    }
+
+    /// The further required sets of rule number `rule` (bit j: set j) with a literal
+    /// occurrence inside `unit` whose context fits, from the text's extra occurrences (in
+    /// order of end offset: those ending inside the unit are one run).
+    func extrasHeld(rule: Int, in unit: Range<Int>, _ text: UnsafeBufferPointer<UInt8>, _ hits: PrefilterHits) -> UInt64 {
+        let occ = hits.extraOccurrences
+        var lo = 0, hi = occ.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if Int(occ[mid] >> 32) <= unit.lowerBound { lo = mid + 1 } else { hi = mid }
+        }
+        var have: UInt64 = 0
+        var n = lo
+        while n < occ.count {
+            let o = occ[n]
+            let id = Int(truncatingIfNeeded: o & 0xFFFF_FFFF), end = Int(o >> 32)
+            if end > unit.upperBound { break }
+            n += 1
+            let start = end - Int(literalLength[id])
+            if start < unit.lowerBound { continue }
+            for k in Int(extraStart[id])..<Int(extraStart[id + 1]) {
+                let need = extraNeeds[k]
+                if Int(need.rule) == rule, need.context.allows(text, start..<end, in: unit) { have |= need.extras }
+            }
+        }
+        return have
     }
 }
 
@@ -189,17 +252,25 @@ struct RulePrefilterData: Sendable, Equatable {
     /// can start (nil: unbounded, or PCRE2 anchors the pattern: one attempt at the unit's start,
     /// no windows needed).
     var leads: [LeadBound?]
+    /// Per pattern (empty when the rule runs everywhere or no pattern has any): the rule's
+    /// further required sets the pattern needs a literal of (bit j: set j, see
+    /// `RuleLiteral.extras`), besides one of its own literals.
+    var extras: [UInt64]
 
     struct RuleLiteral: Sendable, Equatable {
         var literal: [UInt8]
         var context: LiteralContext
-        /// Bit i: pattern i needs it (all bits for a rule with more than 64 patterns).
+        /// Bit i: pattern i needs it (all bits for a rule with more than 64 patterns); 0 when
+        /// the literal is only in further sets.
         var patterns: UInt64
+        /// Bit j: it belongs to the rule's further required set j.
+        var extras: UInt64 = 0
     }
 
-    init(literals: [RuleLiteral]?, leads: [LeadBound?]) {
+    init(literals: [RuleLiteral]?, leads: [LeadBound?], extras: [UInt64] = []) {
         self.literals = literals
         self.leads = leads
+        self.extras = extras
     }
 
     /// From the analyses of `rule`'s patterns (nil: the rule runs everywhere).
@@ -216,9 +287,33 @@ struct RulePrefilterData: Sendable, Equatable {
             }
         }
         if analyses.count > 64 { for k in masks.keys { masks[k] = ~0 } }
-        let keys = masks.keys.sorted { $0.literal != $1.literal ? $0.literal.lexicographicallyPrecedes($1.literal) : $0.context.rawValue < $1.context.rawValue }
-        self.init(literals: keys.map { RuleLiteral(literal: $0.literal, context: $0.context, patterns: masks[$0]!) },
-                  leads: zip(analyses, rule.patterns).map { $1.isAnchored ? nil : $0.lead })
+        // Further required sets, numbered in pattern order (the same set twice: one number);
+        // none for a rule with more than 64 patterns, nor past 64 sets (leaving a set out only
+        // makes more units candidates).
+        var extraMasks: [Key: UInt64] = [:]
+        var perPattern = [UInt64](repeating: 0, count: analyses.count)
+        var sets: [[Key]] = []
+        if analyses.count <= 64 {
+            for (i, a) in analyses.enumerated() {
+                for set in a.extras {
+                    let keys = set.map { m -> Key in let (l, c) = PrefilterLiterals.split(m); return Key(literal: l, context: c) }
+                        .sorted { $0.literal != $1.literal ? $0.literal.lexicographicallyPrecedes($1.literal) : $0.context.rawValue < $1.context.rawValue }
+                    let j: Int
+                    if let known = sets.firstIndex(of: keys) { j = known } else {
+                        guard sets.count < 64 else { continue }
+                        j = sets.count
+                        sets.append(keys)
+                        for k in keys { extraMasks[k, default: 0] |= 1 << UInt64(j) }
+                    }
+                    perPattern[i] |= 1 << UInt64(j)
+                }
+            }
+        }
+        let keys = Set(masks.keys).union(extraMasks.keys)
+            .sorted { $0.literal != $1.literal ? $0.literal.lexicographicallyPrecedes($1.literal) : $0.context.rawValue < $1.context.rawValue }
+        self.init(literals: keys.map { RuleLiteral(literal: $0.literal, context: $0.context, patterns: masks[$0] ?? 0, extras: extraMasks[$0] ?? 0) },
+                  leads: zip(analyses, rule.patterns).map { $1.isAnchored ? nil : $0.lead },
+                  extras: sets.isEmpty ? [] : perPattern)
     }
 
     /// Works it out for `rule` (on this thread).
@@ -238,6 +333,8 @@ struct PrefilterPlace {
 public final class PrefilterHits {
     var poisoned = false
     var occurrences: [UInt64] = []
+    /// The occurrences (as in `occurrences`) of literals of further required sets.
+    var extraOccurrences: [UInt64] = []
     var lanes: [[UInt64]] = []
     /// Every rule's places, rule after rule: rule r's are places[start[r]..<start[r + 1]].
     var places: [PrefilterPlace] = []
@@ -248,6 +345,7 @@ public final class PrefilterHits {
     func reset() {
         poisoned = false
         places.removeAll(keepingCapacity: true)
+        extraOccurrences.removeAll(keepingCapacity: true)
         start = [0]
     }
 

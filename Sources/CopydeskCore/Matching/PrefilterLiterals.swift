@@ -69,6 +69,11 @@ enum PrefilterLiterals {
         /// For a positive lookaround: what its content requires. The text is in the unit (PCRE2
         /// never looks past the subject) but not necessarily in the match, so it has no lead.
         var side: Requirement? = nil
+        /// Literal sets every match of the node contains one of EACH (a conjunction: the sets of
+        /// the parts of a sequence that are all mandatory). Only what is certainly in the match
+        /// (or in a positive lookahead) is listed; optional parts, alternations and lookbehinds
+        /// contribute nothing.
+        var conjuncts: [LiteralSet] = []
 
         static let empty = Info(exact: [[]], required: nil, length: .zero)
         /// One character of unknown kind made of `bytes`.
@@ -91,14 +96,44 @@ enum PrefilterLiterals {
         var literals: LiteralSet
         /// How far before the literal a match can start; nil when unbounded or unknown.
         var lead: LeadBound?
+        /// Further literal sets (with context marks) every match also contains one of each: a
+        /// unit is a candidate only when it holds a literal of `literals` and of every one of
+        /// these. At most `maxExtras`, the rarest first.
+        var extras: [LiteralSet] = []
     }
+
+    /// Most further required sets kept per pattern (each costs scanning and bookkeeping).
+    static let maxExtras = 2
+    /// Shortest literal a further set may hold ("is", "it", "to" are in nearly every sentence,
+    /// and their occurrences cost more to keep than the units they rule out save).
+    static let minExtraLength = 3
+    /// A further set expected more often than this per byte of English text would rule out
+    /// too few units to pay for keeping its occurrences (measured on the bench corpus: 0.003
+    /// made the whole run 10-20% slower, 0.001 about 3% faster).
+    static let maxExtraCost = 0.001
 
     /// The analysis of `pattern`, or nil when no literal set can be derived.
     static func analyze(_ pattern: String) -> Analysis? {
         var parser = Parser(Array(pattern.unicodeScalars))
         guard let info = try? parser.parsePattern(), let best = info.best, isWorthScanning(best.literals) else { return nil }
+        let primary = minimized(best.literals)
         // \G depends on where the search starts, so the search may not start anywhere else.
-        return Analysis(literals: minimized(best.literals), lead: parser.usesG ? nil : best.lead)
+        return Analysis(literals: primary, lead: parser.usesG ? nil : best.lead, extras: extras(info.conjuncts, besides: primary))
+    }
+
+    /// The further required sets worth checking: usable, worth scanning, not the primary set,
+    /// rare enough; the rarest `maxExtras`.
+    static func extras(_ conjuncts: [LiteralSet], besides primary: LiteralSet) -> [LiteralSet] {
+        var out: [(set: LiteralSet, cost: Double)] = []
+        for c in conjuncts {
+            guard usable(c) != nil, isWorthScanning(c), c.allSatisfy({ content($0).count >= minExtraLength }) else { continue }
+            let m = minimized(c)
+            let cost = cost(m)
+            guard cost <= maxExtraCost, m != primary, !out.contains(where: { $0.set == m }) else { continue }
+            out.append((m, cost))
+        }
+        out.sort { $0.cost < $1.cost }
+        return out.prefix(maxExtras).map(\.set)
     }
 
     /// The literal set every match of `pattern` must contain one of (with context marks), or nil.
@@ -358,8 +393,12 @@ enum PrefilterLiterals {
             var before: LeadBound? = .zero      // length of the text before the current atom
             var best: Requirement? = nil
             var allExact = true
+            // Every requirement offered to `best` is required (all parts of a sequence are
+            // mandatory); the conjunction keeps them all.
+            var conjuncts: [LiteralSet] = []
             func closeRun() {
                 best = better(best, Requirement(literals: run, lead: runLead))
+                if usable(run) != nil { conjuncts.append(run) }
                 run = [[]]
             }
             while let c = peek(), c != "|", c != ")" {
@@ -375,6 +414,8 @@ enum PrefilterLiterals {
                 }
                 let atom = try parseQuantifiedAtom()
                 if let side = atom.side { best = better(best, side) }
+                // A quantified atom keeps its conjuncts only when it occurs at least once.
+                conjuncts.append(contentsOf: atom.conjuncts)
                 if atom.isSpace {
                     // Whitespace must follow the run so far, and precede the next one.
                     if let marked = product(run, [[markSpaceAfter]]) { run = marked }
@@ -403,6 +444,7 @@ enum PrefilterLiterals {
                     closeRun()
                     if let r = atom.required {
                         best = better(best, Requirement(literals: r.literals, lead: LeadBound.sum(before, r.lead)))
+                        if usable(r.literals) != nil { conjuncts.append(r.literals) }
                     }
                     runLead = LeadBound.sum(before, atom.length)
                 }
@@ -410,7 +452,9 @@ enum PrefilterLiterals {
             }
             let exact = allExact ? run : nil
             closeRun()
-            return Info(exact: exact, required: best, length: before)
+            var info = Info(exact: exact, required: best, length: before)
+            info.conjuncts = conjuncts
+            return info
         }
 
         mutating func parseQuantifiedAtom() throws(Unsupported) -> Info {
@@ -477,9 +521,10 @@ enum PrefilterLiterals {
                 return Info(exact: nil, required: nil, length: length)
             }
             if minimum == 1 && maximum == 1 { return atom }
-            // The first repetition holds the requirement, at the same lead.
+            // The first repetition holds the requirement, at the same lead, and the conjuncts.
             var repeated = Info(exact: nil, required: atom.best, length: length)
             repeated.isSpace = atom.isSpace
+            repeated.conjuncts = atom.conjuncts
             return repeated
         }
 
@@ -563,13 +608,15 @@ enum PrefilterLiterals {
                 i += 1
                 let inner = try parseAlternation()
                 try expect(")")
-                return c == "!" ? .empty : Parser.lookaround(inner)
+                // A positive lookahead's text lies inside the subject after the match start, so
+                // what it requires is in the unit too: its conjuncts count.
+                return c == "!" ? .empty : Parser.lookaround(inner, ahead: true)
             case "<":
                 if let n = peek(1), n == "=" || n == "!" || n == "*" {
                     i += 2
                     let inner = try parseAlternation()
                     try expect(")")
-                    return n == "!" ? .empty : Parser.lookaround(inner)
+                    return n == "!" ? .empty : Parser.lookaround(inner, ahead: false)
                 }
                 try skipName(until: ">")
                 let inner = try parseAlternation()
@@ -608,9 +655,14 @@ enum PrefilterLiterals {
         }
 
         /// A positive lookaround: zero width in the match, its requirement on the side.
-        static func lookaround(_ inner: Info) -> Info {
+        /// A lookbehind contributes no conjuncts (kept out of the conjunction on purpose).
+        static func lookaround(_ inner: Info, ahead: Bool) -> Info {
             var info = Info.empty
             info.side = inner.best.map { Requirement(literals: $0.literals, lead: nil) }
+            if ahead {
+                info.conjuncts = inner.conjuncts
+                if let b = inner.best, usable(b.literals) != nil { info.conjuncts.append(b.literals) }
+            }
             return info
         }
 

@@ -18,6 +18,9 @@ public enum RuleListing {
         /// The literals the prefilter looks for before running the rule (`\b`/`\s` where the
         /// patterns require them around a literal); absent when the rule runs on every unit.
         var prefilter: [String]?
+        /// Further literal sets a unit must also hold one literal of each (the patterns that
+        /// need them are sequences of required parts); absent when there are none.
+        var prefilterAlso: [[String]]?
         var file: String
         var line: Int
     }
@@ -48,6 +51,7 @@ public enum RuleListing {
                                       minCapitalized: r.titleLine.minCapitalized, skipSubheads: r.titleLine.skipSubheads)
                           : nil,
                       prefilter: prefilter.literals(ofRule: n),
+                      prefilterAlso: prefilter.extraLiterals(ofRule: n),
                       file: r.file, line: r.line)
             }
             return JSONReporter.encode(Listing(tool: .init(name: "copydesk", version: CopydeskVersion.current), rules: entries)) + "\n"

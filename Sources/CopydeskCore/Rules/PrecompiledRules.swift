@@ -14,7 +14,7 @@
 /// The form is text: a sequence of tokens, each its length in UTF-8 bytes, a colon and the
 /// bytes; numbers are decimal; literals (which carry marker bytes that are not UTF-8) are hex.
 public enum PrecompiledRules {
-    static let magic = "copydesk-precompiled-rules 1"
+    static let magic = "copydesk-precompiled-rules 2"
 
     // MARK: Writing
 
@@ -54,6 +54,7 @@ public enum PrecompiledRules {
                     w.string(hex(l.literal))
                     w.int(l.context.rawValue)
                     w.int(l.patterns)
+                    w.int(l.extras)
                 }
                 w.int(data.leads.count)
                 for lead in data.leads {
@@ -65,6 +66,9 @@ public enum PrecompiledRules {
                         w.bool(false)
                     }
                 }
+                // Per pattern, the further required sets it needs (none: 0 entries).
+                w.int(data.extras.count)
+                for e in data.extras { w.int(e) }
             } else {
                 w.string("-")
             }
@@ -206,7 +210,8 @@ public enum PrecompiledRules {
             title.maxWords = maxWords
             title.minCapitalized = Double(bitPattern: minCapitalized)
             title.skipSubheads = skipSubheads
-            // Prefilter data: "-" (the rule runs everywhere), or its literals and a lead per pattern.
+            // Prefilter data: "-" (the rule runs everywhere), or its literals (each with its
+            // pattern and further-set masks), a lead per pattern, and the further sets per pattern.
             let save = at
             let data: RulePrefilterData
             if let t = token(), t.count == 1, t[0] == UInt8(ascii: "-") {
@@ -217,8 +222,8 @@ public enum PrecompiledRules {
                 var literals: [RulePrefilterData.RuleLiteral] = []
                 literals.reserveCapacity(count)
                 for _ in 0..<count {
-                    guard let l = literal(), let context = int(), context <= Int(UInt8.max), let mask = uint64() else { return nil }
-                    literals.append(RulePrefilterData.RuleLiteral(literal: l, context: LiteralContext(rawValue: UInt8(context)), patterns: mask))
+                    guard let l = literal(), let context = int(), context <= Int(UInt8.max), let mask = uint64(), let extraMask = uint64() else { return nil }
+                    literals.append(RulePrefilterData.RuleLiteral(literal: l, context: LiteralContext(rawValue: UInt8(context)), patterns: mask, extras: extraMask))
                 }
                 guard let n = int(), n == patterns.count else { return nil }
                 var leads: [LeadBound?] = []
@@ -232,7 +237,14 @@ public enum PrecompiledRules {
                     }
                     leads.append(lead)
                 }
-                data = RulePrefilterData(literals: literals, leads: leads)
+                guard let e = int(), e == 0 || e == patterns.count else { return nil }
+                var extras: [UInt64] = []
+                extras.reserveCapacity(e)
+                for _ in 0..<e {
+                    guard let mask = uint64() else { return nil }
+                    extras.append(mask)
+                }
+                data = RulePrefilterData(literals: literals, leads: leads, extras: extras)
             }
             func make(_ sources: [String]) -> [Pattern] { sources.map { Pattern.shared(deferred: $0, caseSensitive: caseSensitive) } }
             return Rule(id: id, category: category, severity: severity, message: message, description: description,
