@@ -45,7 +45,11 @@ final class CheckContext {
         var out: [CandidateUnit] = []
         out.reserveCapacity(units.count)
         for var u in units {
-            let have = prefilter!.extrasHeld(rule: rule, in: u.range, text, scratch.prefilterHits)
+            // The further sets the patterns in play here need (none: nothing to check).
+            var wanted: UInt64 = 0
+            for (i, need) in extras.enumerated() where i < 64 && u.patterns & (1 << UInt64(i)) != 0 { wanted |= need }
+            if wanted == 0 { out.append(u); continue }
+            let have = prefilter!.extrasHeld(rule: rule, wanted, in: u.range, text, scratch.prefilterHits)
             var mask = u.patterns
             for (i, need) in extras.enumerated() where i < 64 && need & ~have != 0 { mask &= ~(1 << UInt64(i)) }
             if mask == 0 { continue }

@@ -33,6 +33,9 @@ public struct Prefilter: Sendable {
     /// occurrences are kept once per text (`PrefilterHits.extraOccurrences`), not per rule.
     let extraStart: [Int32]
     let extraNeeds: [Need]
+    /// Per rule: bit id set when literal id is in one of the rule's further sets (empty for a
+    /// rule without further sets), to skip other rules' occurrences at one test each.
+    let extraIDBits: [[UInt64]]
     /// Length of each literal, by id.
     let literalLength: [Int32]
     /// Literal ids at or above this are poison (text the ASCII folding cannot see through).
@@ -91,6 +94,15 @@ public struct Prefilter: Sendable {
         for _ in PrefilterScanner.poison { eStarts.append(Int32(eFlat.count)) }
         extraStart = eStarts
         extraNeeds = eFlat
+        var idBits = [[UInt64]](repeating: [], count: rules.count)
+        for (id, list) in extraRules.enumerated() {
+            for need in list {
+                let r = Int(need.rule)
+                if idBits[r].isEmpty { idBits[r] = [UInt64](repeating: 0, count: (literals.count + 63) / 64) }
+                idBits[r][id >> 6] |= 1 << UInt64(id & 63)
+            }
+        }
+        extraIDBits = idBits
         literalLength = literals.map { Int32($0.count) }
         scanner = PrefilterScanner(literals: literals)
     }
@@ -214,9 +226,12 @@ public struct Prefilter: Sendable {
 
     /// The further required sets of rule number `rule` (bit j: set j) with a literal
     /// occurrence inside `unit` whose context fits, from the text's extra occurrences (in
-    /// order of end offset: those ending inside the unit are one run).
-    func extrasHeld(rule: Int, in unit: Range<Int>, _ text: UnsafeBufferPointer<UInt8>, _ hits: PrefilterHits) -> UInt64 {
+    /// order of end offset: those ending inside the unit are one run). Stops once every set
+    /// of `wanted` is found.
+    func extrasHeld(rule: Int, _ wanted: UInt64, in unit: Range<Int>, _ text: UnsafeBufferPointer<UInt8>, _ hits: PrefilterHits) -> UInt64 {
         let occ = hits.extraOccurrences
+        let bits = extraIDBits[rule]
+        if bits.isEmpty { return 0 }
         var lo = 0, hi = occ.count
         while lo < hi {
             let mid = (lo + hi) / 2
@@ -229,11 +244,15 @@ public struct Prefilter: Sendable {
             let id = Int(truncatingIfNeeded: o & 0xFFFF_FFFF), end = Int(o >> 32)
             if end > unit.upperBound { break }
             n += 1
+            if bits[id >> 6] & (1 << UInt64(id & 63)) == 0 { continue }
             let start = end - Int(literalLength[id])
             if start < unit.lowerBound { continue }
             for k in Int(extraStart[id])..<Int(extraStart[id + 1]) {
                 let need = extraNeeds[k]
-                if Int(need.rule) == rule, need.context.allows(text, start..<end, in: unit) { have |= need.extras }
+                if Int(need.rule) == rule, need.extras & wanted & ~have != 0, need.context.allows(text, start..<end, in: unit) {
+                    have |= need.extras
+                    if have & wanted == wanted { return have }
+                }
             }
         }
         return have
