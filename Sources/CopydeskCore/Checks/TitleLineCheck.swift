@@ -96,6 +96,7 @@ enum TitleLineCheck {
     }
 
     static func isBodyParagraph(_ t: [UInt8], _ p: Range<Int>) -> Bool {
+        guard !p.isEmpty else { return false }
         var words = 0, inWord = false
         for i in p {
             let space = t[i] == 0x20 || t[i] == 0x09 || t[i] == 0x0A || t[i] == 0x0D
