@@ -11,7 +11,7 @@ import Glibc
 /// Runs the built `copydesk` on bad input mixed with normal articles. Names are kept inside this
 /// enum so they cannot clash with other test files.
 enum BadInputKit {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let root = packageRoot
 
     /// The executable `swift test` built next to the test bundle, else .build/debug.
     static let binary: String = {

@@ -2,7 +2,7 @@ import Foundation
 
 /// Runs the built `copydesk` executable (and the action's scripts) for end-to-end tests.
 enum WorkflowCLI {
-    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+    static let packageRoot = CopydeskCLITests.packageRoot.path
 
     /// The `copydesk` binary next to the test bundle (built by `swift build`/`swift test`).
     static let binary: String = {

@@ -5,7 +5,7 @@ import CopydeskDefaultRules
 
 /// Helpers for the `clean` tests (names kept local to this file's suite).
 enum CleanKit {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let root = packageRoot
     static let fixtures = root.appendingPathComponent("Fixtures/cleaning")
 
     /// The fixed rule set in Fixtures/cleaning/rules (independent of the default rules).

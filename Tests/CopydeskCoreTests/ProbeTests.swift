@@ -10,8 +10,7 @@ import CopydeskDefaultRules
 /// unattributed ones must be flagged, attributed and plain ones not.
 @Suite("Generalisation probes")
 struct ProbeTests {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    static let dir = root.appendingPathComponent("Fixtures/probes")
+    static let dir = packageRoot.appendingPathComponent("Fixtures/probes")
     static let linter = Linter(ruleSet: RuleLoader.loadDefault().ruleSet)
 
     static func lines(_ name: String) throws -> [String] {

@@ -118,6 +118,19 @@ struct TitleLineTests {
             skip-subheads: true
             patterns: ['promo']
         """
-        #expect(!RuleLoader.load(files: [("t.yml", wrongKind)]).errors.isEmpty)
+        let wrongKindErrors = RuleLoader.load(files: [("t.yml", wrongKind)]).errors
+        #expect(wrongKindErrors.contains { $0.description.contains("skip-subheads") })
+        let notABoolean = """
+        rules:
+          - id: boilerplate.wire
+            category: boilerplate
+            severity: warning
+            message: "m"
+            description: d
+            kind: title-line
+            skip-subheads: maybe
+        """
+        let notABooleanErrors = RuleLoader.load(files: [("t.yml", notABoolean)]).errors
+        #expect(notABooleanErrors.contains { $0.description.contains("'skip-subheads' must be true or false") })
     }
 }

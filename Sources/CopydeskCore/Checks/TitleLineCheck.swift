@@ -14,10 +14,11 @@ enum TitleLineCheck {
         let text = ctx.document.text
         for candidate in ctx.units(.standaloneLine) where looksLikeHeadline(text, candidate.range, rule.titleLine, ctx.document) {
             let line = candidate.range
-            if isOwnHeadlineOrDeck(line, ctx.document) { continue }
             if !rule.patterns.isEmpty, !(try ctx.anyMatch(rule.patterns, in: candidate)) { continue }
             if try ctx.anyMatch(rule.exceptions, in: line) { continue }
-            // Last: it compares word sets with the neighbouring paragraphs.
+            // Last, on the few lines left: these compare the line's letters and words with the
+            // headline and the neighbouring paragraphs.
+            if isOwnHeadlineOrDeck(line, ctx.document) { continue }
             if rule.titleLine.skipSubheads && isSubhead(line, ctx.document) { continue }
             out.append(RawMatch(rule: rule, range: line, groups: []))
         }
