@@ -28,3 +28,10 @@ extension RuleLoader {
         return PrecompiledRules.decode(data)
     }
 }
+
+extension Engine {
+    /// An engine over the built-in rules, or the rule files in `rulesDirectory` when given.
+    public convenience init(rulesDirectory: String? = nil, configuration: ConfigResolver.Mode = .none, limits: MatchLimits = .default) {
+        self.init(rulesDirectory: rulesDirectory, fallback: RuleLoader.loadDefault(), configuration: configuration, limits: limits)
+    }
+}
