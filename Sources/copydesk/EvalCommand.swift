@@ -91,8 +91,8 @@ struct Eval: ParsableCommand {
     var fit = false
     @Option(name: .customLong("fit-precision"), help: ArgumentHelp("With --fit: choose the threshold as the lowest score sum keeping this precision on the data (default: the logistic decision point).", valueName: "P"))
     var fitPrecision: Double?
-    @Option(name: .customLong("fit-l2"), help: ArgumentHelp("With --fit: L2 regularisation strength.", valueName: "LAMBDA"))
-    var fitL2 = 1.0
+    @Option(name: .customLong("fit-l2"), help: ArgumentHelp("With --fit: L2 strength, pulling each score towards its current value (default 10).", valueName: "LAMBDA"))
+    var fitL2 = 10.0
     @Flag(name: .customLong("write-scores"), help: "With --fit: write the fitted scores and threshold into the rule files (--rules DIR, or Rules/ for the built-in rules, from the repository root).")
     var writeScores = false
 

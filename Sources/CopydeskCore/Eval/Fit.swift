@@ -5,7 +5,8 @@ import Foundation
 /// Every item of the dataset (split) is linted as `eval` lints it; the features of an item are
 /// the category's rules that fired in it (raw matches, before any threshold: `EvalOutcome.matchedRules`),
 /// the target is whether the item is a positive of the category (neutral items are left out). A
-/// logistic regression with L2 regularisation (no penalty on the intercept) is fitted by Newton's
+/// logistic regression with L2 regularisation towards each rule's current score (0 for an
+/// unscored rule; no penalty on the intercept) is fitted by Newton's
 /// method — deterministic: items are grouped by their feature set, sums run in a fixed order, a
 /// fixed number of iterations. A rule's fitted weight, rounded to two decimals, is its score
 /// (log-odds units). The threshold is then chosen on the same data with the rounded scores: the
@@ -14,7 +15,7 @@ import Foundation
 public struct FitOptions: Sendable {
     public var category: Category
     /// L2 strength (λ in ½λ‖w‖²), in items.
-    public var l2 = 1.0
+    public var l2 = 10.0
     public var iterations = 30
     /// Precision the threshold must keep on the training data; nil: the logistic decision point.
     public var targetPrecision: Double? = nil
@@ -114,7 +115,8 @@ public enum Fit {
         }
         let keys = groups.keys.sorted { $0.lexicographicallyPrecedes($1) }
         // Parameters: w[0..<n], bias at n. Newton's method on the penalised log-likelihood.
-        var w = [Double](repeating: 0, count: n + 1)
+        let prior = rules.map { $0.score ?? 0 }
+        var w = prior + [0]
         for _ in 0..<fit.iterations {
             var grad = [Double](repeating: 0, count: n + 1)
             var hess = [[Double]](repeating: [Double](repeating: 0, count: n + 1), count: n + 1)
@@ -132,7 +134,9 @@ public enum Fit {
                     for b in idx { hess[a][b] += h }
                 }
             }
-            for i in 0..<n { grad[i] -= fit.l2 * w[i]; hess[i][i] += fit.l2 }
+            // The penalty pulls each score towards the one the rule has now (0 when unscored):
+            // a cue the data hardly sees keeps the score its author gave it.
+            for i in 0..<n { grad[i] -= fit.l2 * (w[i] - prior[i]); hess[i][i] += fit.l2 }
             hess[n][n] += 1e-9
             guard let step = solve(hess, grad) else { break }
             var change = 0.0
