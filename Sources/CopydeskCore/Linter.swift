@@ -71,12 +71,13 @@ public struct Linter: Sendable {
         }
         let directives = Suppressions.directives(in: document)
         guard !directives.isEmpty else {
-            let findings = Linter.findings(from: raw, in: document)
+            let findings = Linter.findings(from: ScoredCues.apply(raw, in: document), in: document)
             stats?.recordFindings(findings)
             return FileReport(path: document.path, findings: findings, errors: errors)
         }
         let applied = Suppressions.apply(directives, to: raw, in: document, rules: rules ?? ruleSet.rules, unusedSeverity: unusedSuppression)
-        var findings = Linter.findings(from: applied.kept, in: document)
+        // After the suppressions: a cue disabled where it fired adds nothing to its unit's score.
+        var findings = Linter.findings(from: ScoredCues.apply(applied.kept, in: document), in: document)
         stats?.recordFindings(findings)
         findings += applied.unused
         findings.sort {
@@ -120,7 +121,7 @@ public struct Linter: Sendable {
             let text = Linter.matchText(doc.source, lo..<hi)
             findings.append(Finding(
                 rule: rule.id, category: rule.category, severity: rule.severity,
-                message: rule.renderMessage(doc.text, match: text, groups: lead.m.groups),
+                message: lead.m.message ?? rule.renderMessage(doc.text, match: text, groups: lead.m.groups),
                 match: text,
                 span: index.span(of: lo..<hi, in: doc.source)))
             i = j

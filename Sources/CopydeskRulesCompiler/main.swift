@@ -55,7 +55,7 @@ for name in ordered {
 let loaded = RuleLoader.load(files: files)
 var precompiled = "nil"
 if loaded.errors.isEmpty {
-    precompiled = swiftLiteral(PrecompiledRules.encode(loaded.ruleSet.rules))
+    precompiled = swiftLiteral(PrecompiledRules.encode(loaded.ruleSet.rules, categories: loaded.categories))
 } else {
     for e in loaded.errors {
         FileHandle.standardError.write(Data("warning: \(e.description) (the built-in rules will be read from YAML at run time)\n".utf8))

@@ -86,6 +86,35 @@ struct Eval: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Threads to lint with (default: one per core).", valueName: "N"))
     var jobs: Int?
 
+    // --fit (Sources/CopydeskCore/Eval/Fit.swift): kept together here, apart from the rest.
+    @Flag(name: .long, help: "Fit the scores of one --category's cues on this labeled data (logistic regression, L2) and print them with a threshold instead of scoring.")
+    var fit = false
+    @Option(name: .customLong("fit-precision"), help: ArgumentHelp("With --fit: choose the threshold as the lowest score sum keeping this precision on the data (default: the logistic decision point).", valueName: "P"))
+    var fitPrecision: Double?
+    @Option(name: .customLong("fit-l2"), help: ArgumentHelp("With --fit: L2 strength, pulling each score towards its current value (default 10).", valueName: "LAMBDA"))
+    var fitL2 = 10.0
+    @Flag(name: .customLong("write-scores"), help: "With --fit: write the fitted scores and threshold into the rule files (--rules DIR, or Rules/ for the built-in rules, from the repository root).")
+    var writeScores = false
+
+    func runFit(_ loaded: RuleLoader.Result, _ options: EvalOptions) throws {
+        let cats = try categories()
+        guard cats.count == 1 else { throw ValidationError("--fit needs exactly one --category") }
+        var fo = FitOptions(category: cats[0])
+        fo.targetPrecision = fitPrecision
+        fo.l2 = fitL2
+        let result: FitResult
+        do {
+            result = try Fit.run(dataset: dataset, options: options, linter: Linter(ruleSet: loaded.ruleSet), fit: fo)
+        } catch {
+            writeErr("copydesk: \(error)\n")
+            throw Exit(code: ExitStatus.trouble)
+        }
+        writeOut(result.renderText())
+        if writeScores {
+            for file in try Fit.writeScores(result, rules: loaded.ruleSet.rules) { writeErr("copydesk: wrote \(file)\n") }
+        }
+    }
+
     func validate() throws {
         if showErrors < 0 { throw ValidationError("--show-errors must be 0 or more") }
         if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1") }
@@ -135,6 +164,7 @@ struct Eval: ParsableCommand {
         options.format = inputFormat
         options.stats = stats
         if let jobs { options.workers = jobs }
+        if fit { return try runFit(loaded, options) }
         let report: EvalReport
         do {
             report = try Evaluation.run(dataset: dataset, options: options, linter: Linter(ruleSet: loaded.ruleSet))

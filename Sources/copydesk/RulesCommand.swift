@@ -48,6 +48,11 @@ struct Rules: ParsableCommand {
                 examples += rule.examples.triggering.count + rule.examples.nontriggering.count
                 for f in ExampleRunner.check(rule, scratch: scratch) { writeOut("\(f)\n"); problems += 1 }
             }
+            // Category examples: all the category's rules together, scored cues and threshold included.
+            for settings in loaded.categories {
+                examples += settings.examples.triggering.count + settings.examples.nontriggering.count
+                for f in ExampleRunner.checkCategory(settings, rules: loaded.ruleSet.rules, scratch: scratch) { writeOut("\(f)\n"); problems += 1 }
+            }
             let n = loaded.ruleSet.rules.count
             writeOut("\(n) rule\(n == 1 ? "" : "s"), \(examples) examples: \(problems == 0 ? "all pass" : "\(problems) problem\(problems == 1 ? "" : "s")")\n")
             if problems > 0 { throw Exit(code: ExitStatus.findings) }

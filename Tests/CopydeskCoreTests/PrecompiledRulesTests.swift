@@ -22,11 +22,12 @@ struct PrecompiledRulesTests {
     /// the embedded YAML now, prefilter data worked out by `Prefilter` at start-up included.
     @Test func precompiledFormIsWhatTheRunTimePathGives() throws {
         let data = try #require(PrecompiledDefaultRules.data)
-        let fresh = PrecompiledRules.encode(Self.yaml.ruleSet.rules)
+        let fresh = PrecompiledRules.encode(Self.yaml.ruleSet.rules, categories: Self.yaml.categories)
         #expect(fresh == data)
         // And reading it back writes it again unchanged.
         let decoded = try #require(PrecompiledRules.decode(data))
-        #expect(PrecompiledRules.encode(decoded.ruleSet.rules) == data)
+        #expect(PrecompiledRules.encode(decoded.ruleSet.rules, categories: decoded.categories) == data)
+        #expect(decoded.categories == Self.yaml.categories)
     }
 
     /// Field by field, so a difference is easy to read.
@@ -41,6 +42,7 @@ struct PrecompiledRulesTests {
             #expect(a.message == b.message && a.description == b.description, "\(a.id)")
             #expect(a.caseSensitive == b.caseSensitive && a.outsideQuotes == b.outsideQuotes, "\(a.id)")
             #expect(a.titleLine == b.titleLine && a.examples == b.examples, "\(a.id)")
+            #expect(a.score == b.score && a.threshold == b.threshold, "\(a.id): score and threshold")
             #expect(a.file == b.file && a.line == b.line, "\(a.id)")
             for (x, y) in [(a.patterns, b.patterns), (a.exceptions, b.exceptions), (a.attributions, b.attributions)] {
                 #expect(x.map(\.source) == y.map(\.source), "\(a.id)")

@@ -25,4 +25,13 @@ struct RuleExampleTests {
         let failures = ExampleRunner.check(rule)
         #expect(failures.isEmpty, "\(failures.map(\.description).joined(separator: "\n"))")
     }
+
+    /// Category examples (`categories:` in a rule file): the category's rules together, scored
+    /// cues added up against the threshold.
+    @Test(arguments: loaded.categories.map(\.category.rawValue))
+    func categoryExamples(_ name: String) throws {
+        let settings = try #require(Self.loaded.categories.first { $0.category.rawValue == name })
+        let failures = ExampleRunner.checkCategory(settings, rules: Self.loaded.ruleSet.rules)
+        #expect(failures.isEmpty, "\(failures.map(\.description).joined(separator: "\n"))")
+    }
 }

@@ -3,6 +3,14 @@ public struct RawMatch: Sendable {
     public var rule: Rule
     public var range: Range<Int>
     public var groups: [Range<Int>?]
+    /// The finding's message when the rule's own does not apply (a unit flagged by scored cues).
+    public var message: String? = nil
+    public init(rule: Rule, range: Range<Int>, groups: [Range<Int>?], message: String? = nil) {
+        self.rule = rule
+        self.range = range
+        self.groups = groups
+        self.message = message
+    }
 }
 
 /// What a check sees: the document, its text as bytes, this thread's match scratch, and where

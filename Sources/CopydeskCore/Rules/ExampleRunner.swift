@@ -47,14 +47,36 @@ public enum ExampleRunner {
     }
 
     /// Every failure of the rule's examples (empty when all pass).
+    ///
+    /// A scored cue's examples test the cue on its own, whatever its score and the threshold: a
+    /// triggering example is one where the cue fires, on the marked span; a non-triggering one is
+    /// a near miss where it does not. Whether cues add up to a finding is tested by the category
+    /// examples (`checkCategory`).
     public static func check(_ rule: Rule, scratch: MatchScratch = MatchScratch()) -> [Failure] {
         var failures: [Failure] = []
-        let linter = Linter(ruleSet: RuleSet([rule]))
-        func fail(_ example: String, _ problem: String) {
-            failures.append(Failure(ruleID: rule.id, file: rule.file, line: rule.line, example: example, problem: problem))
+        for (list, name) in [(rule.examples.triggering, "triggering"), (rule.examples.nontriggering, "non-triggering")] where list.count < 2 {
+            failures.append(Failure(ruleID: rule.id, file: rule.file, line: rule.line, example: "", problem: "needs at least 2 \(name) examples (has \(list.count))"))
         }
-        if rule.examples.triggering.count < 2 { fail("", "needs at least 2 triggering examples (has \(rule.examples.triggering.count))") }
-        if rule.examples.nontriggering.count < 2 { fail("", "needs at least 2 non-triggering examples (has \(rule.examples.nontriggering.count))") }
+        let alone = rule.score == nil ? rule : rule.with(score: nil, threshold: rule.threshold)
+        return failures + run(rule.examples, scope: rule.scope, rules: [alone], id: rule.id, file: rule.file, line: rule.line, scratch: scratch)
+    }
+
+    /// Every failure of a category's examples (`categories: {C: {examples: …}}`), run against
+    /// all the category's rules in `rules` together, scored cues and their threshold included:
+    /// a triggering example must give exactly one finding of the category, on the marked span
+    /// (the cues that add up past the threshold); a non-triggering one none.
+    public static func checkCategory(_ settings: CategorySettings, rules: [Rule], scratch: MatchScratch = MatchScratch()) -> [Failure] {
+        run(settings.examples, scope: settings.scope, rules: rules.filter { $0.category == settings.category },
+            id: "category " + settings.category.rawValue, file: settings.file, line: settings.line, scratch: scratch)
+    }
+
+    static func run(_ examples: RuleExamples, scope: Scope, rules: [Rule], id: String, file: String, line: Int, scratch: MatchScratch) -> [Failure] {
+        var failures: [Failure] = []
+        let linter = Linter(ruleSet: RuleSet(rules))
+        func fail(_ example: String, _ problem: String) {
+            failures.append(Failure(ruleID: id, file: file, line: line, example: example, problem: problem))
+        }
+        let rule = (scope: scope, examples: examples)
         for example in rule.examples.triggering {
             guard let marked = markedSpan(example) else { fail(example, "triggering example must mark the expected span with exactly one «…»"); continue }
             for withPrefix in [false, true] {

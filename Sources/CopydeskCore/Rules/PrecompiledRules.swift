@@ -14,14 +14,27 @@
 /// The form is text: a sequence of tokens, each its length in UTF-8 bytes, a colon and the
 /// bytes; numbers are decimal; literals (which carry marker bytes that are not UTF-8) are hex.
 public enum PrecompiledRules {
-    static let magic = "copydesk-precompiled-rules 2"
+    static let magic = "copydesk-precompiled-rules 3"
 
     // MARK: Writing
 
     /// The precompiled form of `rules` (a rule set loaded without errors).
-    package static func encode(_ rules: [Rule]) -> String {
+    package static func encode(_ rules: [Rule], categories: [CategorySettings] = []) -> String {
         var w = Writer()
         w.string(magic)
+        // The category settings (threshold as bits, "-" for none; scope; examples; file; line).
+        w.int(categories.count)
+        for c in categories {
+            w.string(c.category.rawValue)
+            if let t = c.threshold { w.int(t.bitPattern) } else { w.string("-") }
+            w.string(c.scope.rawValue)
+            for list in [c.examples.triggering, c.examples.nontriggering] {
+                w.int(list.count)
+                for e in list { w.string(e) }
+            }
+            w.string(c.file)
+            w.int(c.line)
+        }
         w.int(rules.count)
         for r in rules {
             w.string(r.id)
@@ -41,6 +54,9 @@ public enum PrecompiledRules {
             w.int(r.titleLine.maxWords)
             w.int(r.titleLine.minCapitalized.bitPattern)
             w.bool(r.titleLine.skipSubheads)
+            // Score as bits ("-": not a scored rule) and the threshold as bits.
+            if let score = r.score { w.int(score.bitPattern) } else { w.string("-") }
+            w.int(r.threshold.bitPattern)
             for list in [r.examples.triggering, r.examples.nontriggering] {
                 w.int(list.count)
                 for e in list { w.string(e) }
@@ -104,7 +120,23 @@ public enum PrecompiledRules {
         var text = text
         return text.withUTF8 { buf -> RuleLoader.Result? in
             var r = Reader(bytes: buf)
-            guard r.string() == magic, let count = r.int() else { return nil }
+            guard r.string() == magic, let categoryCount = r.int() else { return nil }
+            var categories: [CategorySettings] = []
+            for _ in 0..<categoryCount {
+                guard let c = r.enumValue(Category.self) else { return nil }
+                var threshold: Double? = nil
+                let save = r.at
+                if let t = r.token(), t.count == 1, t[0] == UInt8(ascii: "-") {} else {
+                    r.at = save
+                    guard let bits = r.uint64() else { return nil }
+                    threshold = Double(bitPattern: bits)
+                }
+                guard let scope = r.enumValue(Scope.self), let trig = r.strings(), let non = r.strings(),
+                      let file = r.string(), let line = r.int() else { return nil }
+                categories.append(CategorySettings(category: c, threshold: threshold, scope: scope,
+                                                   examples: RuleExamples(triggering: trig, nontriggering: non), file: file, line: line))
+            }
+            guard let count = r.int() else { return nil }
             var rules: [Rule] = []
             rules.reserveCapacity(count)
             for _ in 0..<count {
@@ -112,7 +144,7 @@ public enum PrecompiledRules {
                 rules.append(rule)
             }
             guard r.atEnd else { return nil }
-            return RuleLoader.Result(ruleSet: RuleSet(rules), errors: [])
+            return RuleLoader.Result(ruleSet: RuleSet(rules), errors: [], categories: categories)
         }
     }
 
@@ -202,7 +234,16 @@ public enum PrecompiledRules {
                   let message = string(), let description = string(), let kind = enumValue(RuleKind.self),
                   let scope = enumValue(Scope.self), let caseSensitive = bool(), let outsideQuotes = bool(),
                   let patterns = strings(), let exceptions = strings(), let attributions = strings(),
-                  let minWords = int(), let maxWords = int(), let minCapitalized = uint64(), let skipSubheads = bool(),
+                  let minWords = int(), let maxWords = int(), let minCapitalized = uint64(), let skipSubheads = bool()
+            else { return nil }
+            var score: Double? = nil
+            let saveScore = at
+            if let t = token(), t.count == 1, t[0] == UInt8(ascii: "-") {} else {
+                at = saveScore
+                guard let bits = uint64() else { return nil }
+                score = Double(bitPattern: bits)
+            }
+            guard let thresholdBits = uint64(),
                   let triggering = strings(), let nontriggering = strings(), let file = string(), let line = int()
             else { return nil }
             var title = TitleLineOptions()
@@ -250,7 +291,8 @@ public enum PrecompiledRules {
             return Rule(id: id, category: category, severity: severity, message: message, description: description,
                         kind: kind, scope: scope, caseSensitive: caseSensitive, outsideQuotes: outsideQuotes,
                         patterns: make(patterns), exceptions: make(exceptions), attributions: make(attributions),
-                        titleLine: title, examples: RuleExamples(triggering: triggering, nontriggering: nontriggering),
+                        titleLine: title, score: score, threshold: Double(bitPattern: thresholdBits),
+                        examples: RuleExamples(triggering: triggering, nontriggering: nontriggering),
                         file: file, line: line, prefilterData: data)
         }
     }

@@ -62,6 +62,13 @@ public final class Rule: Sendable {
     public let exceptions: [Pattern]
     public let attributions: [Pattern]
     public let titleLine: TitleLineOptions
+    /// A scored cue (`score:` in the YAML): its matches give no finding on their own; a unit of
+    /// its scope is flagged when the scores of the distinct cues of its category that fired there
+    /// add up to at least `threshold` (see `ScoredCues`). nil: an ordinary rule.
+    public let score: Double?
+    /// The threshold of the rule's category (`categories: {C: {threshold: T}}` in a rule file;
+    /// 1 when no file sets one). Meaningful only for a scored rule.
+    public let threshold: Double
     public let examples: RuleExamples
     /// Where the rule was defined (file name and 1-based line).
     public let file: String
@@ -74,18 +81,23 @@ public final class Rule: Sendable {
                 kind: RuleKind, scope: Scope, caseSensitive: Bool = false, outsideQuotes: Bool = false,
                 patterns: [Pattern], exceptions: [Pattern] = [], attributions: [Pattern] = [],
                 titleLine: TitleLineOptions = TitleLineOptions(),
+                score: Double? = nil, threshold: Double = Rule.defaultThreshold,
                 examples: RuleExamples = RuleExamples(triggering: [], nontriggering: []),
                 file: String = "", line: Int = 0) {
         self.init(id: id, category: category, severity: severity, message: message, description: description,
                   kind: kind, scope: scope, caseSensitive: caseSensitive, outsideQuotes: outsideQuotes,
                   patterns: patterns, exceptions: exceptions, attributions: attributions, titleLine: titleLine,
+                  score: score, threshold: threshold,
                   examples: examples, file: file, line: line, prefilterData: nil)
     }
+
+    /// The threshold of a category whose rule files set none.
+    public static let defaultThreshold = 1.0
 
     init(id: String, category: Category, severity: Severity, message: String, description: String,
          kind: RuleKind, scope: Scope, caseSensitive: Bool, outsideQuotes: Bool,
          patterns: [Pattern], exceptions: [Pattern], attributions: [Pattern],
-         titleLine: TitleLineOptions, examples: RuleExamples, file: String, line: Int,
+         titleLine: TitleLineOptions, score: Double?, threshold: Double, examples: RuleExamples, file: String, line: Int,
          prefilterData: RulePrefilterData?) {
         self.id = id
         self.category = category
@@ -100,10 +112,21 @@ public final class Rule: Sendable {
         self.exceptions = exceptions
         self.attributions = attributions
         self.titleLine = titleLine
+        self.score = score
+        self.threshold = threshold
         self.examples = examples
         self.file = file
         self.line = line
         self.prefilterData = prefilterData
+    }
+
+    /// The same rule with another score and threshold (nil score: an ordinary rule, as the
+    /// example runner checks a cue on its own). Keeps the prefilter data.
+    public func with(score: Double?, threshold: Double) -> Rule {
+        Rule(id: id, category: category, severity: severity, message: message, description: description,
+             kind: kind, scope: scope, caseSensitive: caseSensitive, outsideQuotes: outsideQuotes,
+             patterns: patterns, exceptions: exceptions, attributions: attributions, titleLine: titleLine,
+             score: score, threshold: threshold, examples: examples, file: file, line: line, prefilterData: prefilterData)
     }
 
     /// The message with `{match}` (the finding's text) and `{1}`…`{9}` (capture groups of the
@@ -142,6 +165,27 @@ extension String {
         // Most values have no line break: return them as they are.
         guard utf8.contains(where: { $0 == 0x0A || $0 == 0x0D }) else { return self }
         return String(unicodeScalars.map { $0 == "\n" || $0 == "\r" ? " " : Character($0) })
+    }
+}
+
+/// What a rule file says about a category as a whole (`categories:` at the top level): the
+/// threshold its scored cues must reach in a unit, and examples that run against all the
+/// category's rules together (the threshold included).
+public struct CategorySettings: Sendable, Equatable {
+    public var category: Category
+    public var threshold: Double?
+    /// Where the category examples are placed (the scope of its scored rules; `scope:`).
+    public var scope: Scope
+    public var examples: RuleExamples
+    public var file: String
+    public var line: Int
+    public init(category: Category, threshold: Double?, scope: Scope, examples: RuleExamples = RuleExamples(), file: String = "", line: Int = 0) {
+        self.category = category
+        self.threshold = threshold
+        self.scope = scope
+        self.examples = examples
+        self.file = file
+        self.line = line
     }
 }
 

@@ -28,11 +28,18 @@ public enum RuleLoader {
     public struct Result: Sendable {
         public var ruleSet: RuleSet
         public var errors: [RuleFileError]
+        /// The `categories:` settings of the files, one per category, in category order.
+        public var categories: [CategorySettings] = []
+        public init(ruleSet: RuleSet, errors: [RuleFileError], categories: [CategorySettings] = []) {
+            self.ruleSet = ruleSet
+            self.errors = errors
+            self.categories = categories
+        }
     }
 
     static let commonKeys: Set<String> = [
         "id", "category", "severity", "message", "description", "kind", "scope", "case-sensitive",
-        "outside-quotes", "patterns", "exceptions", "examples",
+        "outside-quotes", "patterns", "exceptions", "examples", "score",
     ]
     static let kindKeys: [RuleKind: Set<String>] = [
         .existence: [],
@@ -77,14 +84,37 @@ public enum RuleLoader {
     }
 
     /// Parses rule files given as (name, contents). Duplicate ids across files are errors.
+    /// A category's `threshold` may be set in any one of the files (two different values are an
+    /// error); every scored rule of the category gets it (`Rule.defaultThreshold` when none does).
     public static func load(files: [(name: String, contents: String)]) -> Result {
         var rules: [Rule] = []
         var errors: [RuleFileError] = []
         var seen: [String: (String, Int)] = [:]
+        var parsedFiles: [(rules: [Rule], errors: [RuleFileError], categories: [CategorySettings])] = []
+        var settings: [Category: CategorySettings] = [:]
         for file in files {
             let parsed = parseFile(name: file.name, contents: file.contents)
+            parsedFiles.append(parsed)
+            for c in parsed.categories {
+                guard var known = settings[c.category] else { settings[c.category] = c; continue }
+                if let t = c.threshold {
+                    if let k = known.threshold, k != t {
+                        errors.append(RuleFileError(file: c.file, line: c.line, ruleID: nil,
+                                                    message: "category '\(c.category.rawValue)' has threshold \(k) in \(known.file):\(known.line) and \(t) here"))
+                    } else { known.threshold = t }
+                }
+                known.examples.triggering += c.examples.triggering
+                known.examples.nontriggering += c.examples.nontriggering
+                settings[c.category] = known
+            }
+        }
+        for parsed in parsedFiles {
             errors.append(contentsOf: parsed.errors)
-            for rule in parsed.rules {
+            for var rule in parsed.rules {
+                if let score = rule.score {
+                    let t = settings[rule.category]?.threshold ?? Rule.defaultThreshold
+                    if t != rule.threshold { rule = rule.with(score: score, threshold: t) }
+                }
                 if let first = seen[rule.id] {
                     errors.append(RuleFileError(file: rule.file, line: rule.line, ruleID: rule.id,
                                                 message: "duplicate rule id (first defined at \(first.0):\(first.1))"))
@@ -94,7 +124,8 @@ public enum RuleLoader {
                 rules.append(rule)
             }
         }
-        return Result(ruleSet: RuleSet(rules), errors: errors)
+        let categories = Category.allCases.compactMap { settings[$0] }
+        return Result(ruleSet: RuleSet(rules), errors: errors, categories: categories)
     }
 
     /// Deepest nesting a rule file may have. Rule files need about 4 levels; the YAML composer
@@ -154,9 +185,9 @@ public enum RuleLoader {
         return String(pattern.prefix(100)) + "…(\(pattern.utf8.count) bytes)"
     }
 
-    static func parseFile(name: String, contents: String) -> (rules: [Rule], errors: [RuleFileError]) {
+    static func parseFile(name: String, contents: String) -> (rules: [Rule], errors: [RuleFileError], categories: [CategorySettings]) {
         if let line = tooDeep(contents) {
-            return ([], [RuleFileError(file: name, line: line, ruleID: nil, message: "YAML nested deeper than \(maxNesting) levels; not loaded")])
+            return ([], [RuleFileError(file: name, line: line, ruleID: nil, message: "YAML nested deeper than \(maxNesting) levels; not loaded")], [])
         }
         let root: Node?
         do {
@@ -164,37 +195,95 @@ public enum RuleLoader {
             // default one compiles a dozen regular expressions at start-up.
             root = try Yams.compose(yaml: contents, .basic)
         } catch let error as YamlError {
-            return ([], [yamlError(name, error)])
+            return ([], [yamlError(name, error)], [])
         } catch {
-            return ([], [RuleFileError(file: name, line: nil, ruleID: nil, message: "invalid YAML: \(error)")])
+            return ([], [RuleFileError(file: name, line: nil, ruleID: nil, message: "invalid YAML: \(error)")], [])
         }
         guard let root, case .mapping(let top) = root else {
-            return ([], [RuleFileError(file: name, line: root?.mark?.line ?? 1, ruleID: nil, message: "expected a mapping with a 'rules' list at the top level")])
+            return ([], [RuleFileError(file: name, line: root?.mark?.line ?? 1, ruleID: nil, message: "expected a mapping with a 'rules' list at the top level")], [])
         }
         var errors: [RuleFileError] = []
         var list: Node.Sequence? = nil
+        var categories: [CategorySettings] = []
         for (k, v) in top {
             guard let key = k.string else { continue }
             if key == "rules" {
                 if case .sequence(let s) = v { list = s } else {
                     errors.append(RuleFileError(file: name, line: v.mark?.line, ruleID: nil, message: "'rules' must be a list of rules"))
                 }
+            } else if key == "categories" {
+                let (c, es) = parseCategories(v, file: name)
+                categories = c
+                errors += es
             } else {
-                errors.append(RuleFileError(file: name, line: k.mark?.line, ruleID: nil, message: "unknown top-level key '\(key)' (expected 'rules')"))
+                errors.append(RuleFileError(file: name, line: k.mark?.line, ruleID: nil, message: "unknown top-level key '\(key)' (expected 'rules' or 'categories')"))
             }
         }
         guard let list else {
             if errors.isEmpty { errors.append(RuleFileError(file: name, line: 1, ruleID: nil, message: "missing 'rules' list")) }
-            return ([], errors)
+            return ([], errors, categories)
         }
         var rules: [Rule] = []
         for node in list {
-            switch parseRule(node, file: name) {
+            switch parseRule(node, file: name, thresholds: categories) {
             case .success(let r): rules.append(r)
             case .failure(let es): errors.append(contentsOf: es.errors)
             }
         }
-        return (rules, errors)
+        return (rules, errors, categories)
+    }
+
+    /// `categories:` — a mapping from category name to its settings:
+    /// `threshold` (a number > 0: what the scores of a unit's cues must add up to), `scope` (where
+    /// the category examples are placed; default `headline` for clickbait, `sentence` otherwise)
+    /// and `examples` (`triggering` with «…» marks, `nontriggering`), run against all the
+    /// category's rules together.
+    static func parseCategories(_ node: Node, file: String) -> ([CategorySettings], [RuleFileError]) {
+        var out: [CategorySettings] = []
+        var errors: [RuleFileError] = []
+        func fail(_ line: Int?, _ m: String) { errors.append(RuleFileError(file: file, line: line, ruleID: nil, message: m)) }
+        guard case .mapping(let map) = node else { fail(node.mark?.line, "'categories' must be a mapping from category to settings"); return ([], errors) }
+        for (k, v) in map {
+            let line = k.mark?.line
+            guard let name = k.string, let category = Category(rawValue: name), Category.allCases.contains(category) else {
+                fail(line, "unknown category '\(k.string ?? "")' in 'categories' (expected one of: \(Category.allCases.map(\.rawValue).joined(separator: ", ")))"); continue
+            }
+            if out.contains(where: { $0.category == category }) { fail(line, "category '\(name)' appears twice in 'categories'"); continue }
+            guard case .mapping(let m) = v else { fail(v.mark?.line, "'categories.\(name)' must be a mapping"); continue }
+            var settings = CategorySettings(category: category, threshold: nil, scope: category == .clickbait ? .headline : .sentence, file: file, line: line ?? 0)
+            for (sk, sv) in m {
+                let key = sk.string ?? ""
+                switch key {
+                case "threshold":
+                    if case .scalar(let s) = sv, let d = Double(s.string), d.isFinite, d > 0 { settings.threshold = d }
+                    else { fail(sv.mark?.line, "'categories.\(name).threshold' must be a number above 0") }
+                case "scope":
+                    if case .scalar(let s) = sv, let sc = Scope(rawValue: s.string) { settings.scope = sc }
+                    else { fail(sv.mark?.line, "bad 'categories.\(name).scope' (expected one of: \(Scope.allCases.map(\.rawValue).joined(separator: ", ")))") }
+                case "examples":
+                    guard case .mapping(let em) = sv else { fail(sv.mark?.line, "'categories.\(name).examples' must be a mapping with 'triggering' and 'nontriggering' lists"); continue }
+                    for (ek, ev) in em {
+                        let which = ek.string ?? ""
+                        guard which == "triggering" || which == "nontriggering", case .sequence(let seq) = ev else {
+                            fail(ek.mark?.line, "'categories.\(name).examples' takes 'triggering' and 'nontriggering' lists of strings"); continue
+                        }
+                        for item in seq {
+                            guard case .scalar(let s) = item else { fail(item.mark?.line, "examples must be strings"); continue }
+                            if which == "triggering" {
+                                if ExampleRunner.markedSpan(s.string) == nil { fail(item.mark?.line, "triggering example must mark the expected span with exactly one «…»") }
+                                settings.examples.triggering.append(s.string)
+                            } else {
+                                settings.examples.nontriggering.append(s.string)
+                            }
+                        }
+                    }
+                default:
+                    fail(sk.mark?.line, "unknown key '\(key)' in 'categories.\(name)' (expected 'threshold', 'scope', 'examples')")
+                }
+            }
+            out.append(settings)
+        }
+        return (out, errors)
     }
 
     struct Errors: Error { var errors: [RuleFileError] }
@@ -223,7 +312,7 @@ public enum RuleLoader {
         return b[(dot + 2)...].allSatisfy { lower($0) || digit($0) || $0 == UInt8(ascii: "-") }
     }
 
-    static func parseRule(_ node: Node, file: String) -> Swift.Result<Rule, Errors> {
+    static func parseRule(_ node: Node, file: String, thresholds: [CategorySettings] = []) -> Swift.Result<Rule, Errors> {
         let ruleLine = node.mark?.line ?? 0
         guard case .mapping(let map) = node else {
             return .failure(Errors(errors: [RuleFileError(file: file, line: ruleLine, ruleID: nil, message: "each rule must be a mapping")]))
@@ -358,6 +447,9 @@ public enum RuleLoader {
             if title.minWords < 1 || title.maxWords < title.minWords { fail(keyLines["min-words"], "'min-words' must be >= 1 and <= 'max-words'") }
         }
 
+        let score = number("score")
+        if let score, !score.isFinite || score == 0 { fail(keyLines["score"], "'score' must be a number other than 0") }
+
         var examples = RuleExamples(triggering: [], nontriggering: [])
         if let v = values["examples"] {
             if case .mapping(let m) = v {
@@ -389,6 +481,7 @@ public enum RuleLoader {
         return .success(Rule(id: id, category: category, severity: severity, message: message, description: description,
                              kind: kind, scope: scope, caseSensitive: caseSensitive, outsideQuotes: outsideQuotes,
                              patterns: patterns, exceptions: exceptions, attributions: attributions, titleLine: title,
+                             score: score, threshold: thresholds.first { $0.category == category }?.threshold ?? Rule.defaultThreshold,
                              examples: examples, file: file, line: ruleLine))
     }
 }

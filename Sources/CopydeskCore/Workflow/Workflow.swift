@@ -185,6 +185,6 @@ extension Rule {
         Rule(id: id, category: category, severity: severity, message: message, description: description,
              kind: kind, scope: scope, caseSensitive: caseSensitive, outsideQuotes: outsideQuotes,
              patterns: patterns, exceptions: exceptions, attributions: attributions, titleLine: titleLine,
-             examples: examples, file: file, line: line, prefilterData: prefilterData)
+             score: score, threshold: threshold, examples: examples, file: file, line: line, prefilterData: prefilterData)
     }
 }
