@@ -11,8 +11,9 @@
 ///   (the longest line, less a fifth for the wrapper's slack). A block counts as hard-wrapped when
 ///   at least two of its lines were broken that way, or one was and the block ends a sentence,
 ///   and at least one of those breaks runs on into a lowercase word (a list of headlines or
-///   labels of similar length does not); a short line between wrapped lines (a label,
-///   "Advertisement", a headline) fits the width and stays its own unit;
+///   labels of similar length does not). A short line between wrapped lines that neither ends a
+///   sentence nor was broken for width itself (a label, "Advertisement", a headline) is not part
+///   of the flow and stays its own unit;
 /// - or the line stops mid-clause (it ends in a lowercase word, a comma, semicolon, colon or dash,
 ///   or is at least 80 characters long) and the next line starts with a lowercase letter and
 ///   ends a sentence or is at least 40 characters long: a paragraph a scraper or an editor broke
@@ -70,7 +71,11 @@ enum ParagraphSplitter {
             var continues = false
             if !endsSentence(t, a) {
                 if wrapped && brokenForWidth(t, lines, w, widthLines, k, limit) {
-                    continues = true
+                    // Inside wrapped prose every line but a paragraph's last is broken for width
+                    // or ends a sentence: a short line that is neither, before more lines, is
+                    // not part of the flow ("Advertisement" dropped between wrapped lines).
+                    let next = k + 1
+                    continues = next == n - 1 || endsSentence(t, lines[next]) || brokenForWidth(t, lines, w, widthLines, next, limit)
                 } else if startsLowercase(t, lines[k + 1]) && stopsMidClause(t, a, width(w, widthLines[k]))
                             && (endsSentence(t, lines[k + 1]) || width(w, widthLines[k + 1]) >= minContinuedWidth) {
                     continues = true
