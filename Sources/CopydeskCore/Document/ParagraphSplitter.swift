@@ -10,8 +10,9 @@
 ///   was broken for width: it plus the next line's first word would not fit the block's width
 ///   (the longest line, less a fifth for the wrapper's slack). A block counts as hard-wrapped when
 ///   at least two of its lines were broken that way, or one was and the block ends a sentence,
-///   and at least one of those breaks runs on into a lowercase word (a list of headlines or
-///   labels of similar length does not). A short line between wrapped lines that neither ends a
+///   and at least one of those breaks runs on into a lowercase word; or when every line but the
+///   last was broken that way and the last ends a sentence (a list of headlines or labels of
+///   similar length is neither). A short line between wrapped lines that neither ends a
 ///   sentence nor was broken for width itself (a label, "Advertisement", a headline) is not part
 ///   of the flow and stays its own unit;
 /// - or the line stops mid-clause (it ends in a lowercase word, a comma, semicolon, colon or dash,
@@ -59,9 +60,11 @@ enum ParagraphSplitter {
                     full += 1
                     if startsLowercase(t, lines[k + 1]) { lowercase += 1 }
                 }
-                // Prose wrapped for width carries on mid-sentence into a lowercase word somewhere;
-                // a list of headlines or labels of similar length does not.
-                wrapped = lowercase >= 1 && (full >= 2 || (full == 1 && endsSentence(t, lines[n - 1])))
+                // Prose wrapped for width carries on mid-sentence into a lowercase word somewhere,
+                // or it is one flow: every line but the last broken for width, the last ending a
+                // sentence. A list of headlines or labels of similar length is neither.
+                let endsFlow = endsSentence(t, lines[n - 1])
+                wrapped = (lowercase >= 1 && (full >= 2 || (full == 1 && endsFlow))) || (full == n - 1 && endsFlow)
             }
         }
 
@@ -153,6 +156,12 @@ enum ParagraphSplitter {
         let lo = r.lowerBound
         while e > lo {
             let c = p[e - 1]
+            // A reference mark after the sentence: "[12]".
+            if c == UInt8(ascii: "]") {
+                var k = e - 1
+                while k > lo && p[k - 1] >= 0x30 && p[k - 1] <= 0x39 { k -= 1 }
+                if k > lo && k < e - 1 && p[k - 1] == UInt8(ascii: "[") { e = k - 1; continue }
+            }
             if c == UInt8(ascii: "\"") || c == UInt8(ascii: "'") || c == UInt8(ascii: ")") || c == UInt8(ascii: "]")
                 || c == 0x20 || c == 0x09 || c == UInt8(ascii: "*") || c == UInt8(ascii: "_") {
                 e -= 1; continue
