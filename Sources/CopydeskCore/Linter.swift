@@ -108,20 +108,26 @@ public struct Linter: Sendable {
         while i < items.count {
             var lead = items[i]      // the match whose rule speaks for the merged finding
             var lo = lead.src.lowerBound, hi = lead.src.upperBound
+            var tlo = lead.m.range.lowerBound, thi = lead.m.range.upperBound
             var j = i + 1
             while j < items.count, items[j].m.rule.category == lead.m.rule.category,
                   items[j].line == items[i].line || items[j].src.lowerBound < hi {
                 let it = items[j]
                 hi = max(hi, it.src.upperBound)
                 lo = min(lo, it.src.lowerBound)
+                tlo = min(tlo, it.m.range.lowerBound)
+                thi = max(thi, it.m.range.upperBound)
                 if it.m.rule.severity > lead.m.rule.severity { lead = it }
                 j += 1
             }
             let rule = lead.m.rule
             let text = Linter.matchText(doc.source, lo..<hi)
+            // HTML: the message quotes the text as read (entities decoded, tags dropped); `match`
+            // and the span stay on the source bytes.
+            let quoted = doc.format == .html ? Linter.matchText(doc.text, tlo..<thi) : text
             findings.append(Finding(
                 rule: rule.id, category: rule.category, severity: rule.severity,
-                message: lead.m.message ?? rule.renderMessage(doc.text, match: text, groups: lead.m.groups),
+                message: lead.m.message ?? rule.renderMessage(doc.text, match: quoted, groups: lead.m.groups),
                 match: text,
                 span: index.span(of: lo..<hi, in: doc.source)))
             i = j

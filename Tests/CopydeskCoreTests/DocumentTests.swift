@@ -75,9 +75,12 @@ struct DocumentTests {
         // A first line that ends with a period is the lede, not a title.
         let lede = Document(path: "a.txt", string: "The Senate voted on Tuesday.\n\nMore text.\n")
         #expect(lede.headline == nil)
-        // A first line followed directly by more text is not a title.
-        let para = Document(path: "a.txt", string: "Short line\ncontinues here\n")
+        // A first line that runs on into the next line is not a title.
+        let para = Document(path: "a.txt", string: "Short line that\ncontinues here.\n")
         #expect(para.headline == nil)
+        // A title line over a single newline is (the same article with its blank lines removed).
+        let single = Document(path: "a.txt", string: "Senate Passes the Budget\nThe Senate voted on Tuesday.\n")
+        #expect(text(single, single.headline) == "Senate Passes the Budget")
         #expect(Document(path: "a.txt", string: "Title\n\nBody.\n", headline: .none).headline == nil)
         let first = Document(path: "a.txt", string: "A long lede sentence.\n\nBody.\n", headline: .firstLine)
         #expect(text(first, first.headline) == "A long lede sentence.")
@@ -105,29 +108,34 @@ struct DocumentTests {
 
     @Test func plainTextDropsCommentsAndURLsButKeepsEverythingElse() {
         let doc = Document(path: "a.txt", string: "Read <!-- x\ny --> more at https://a.example/b.\n\n    indented text stays\n", headline: .none)
-        #expect(texts(doc, doc.paragraphs) == ["Read \n more at .", "indented text stays"])
+        // "Read" (a capitalized word) does not run on into the next line.
+        #expect(texts(doc, doc.paragraphs) == ["Read", "more at .", "indented text stays"])
+        #expect(texts(doc, doc.lines) == ["Read", "more at .", "indented text stays"])
     }
 
     @Test func emphasisListsAndQuotesAreUnwrapped() {
-        let doc = Document(path: "a.md", string: "- **Advertisement**\n- item two\n\n> Quoted line\n> continues\n")
-        #expect(texts(doc, doc.paragraphs) == ["Advertisement", "item two", "Quoted line\ncontinues"])
+        let doc = Document(path: "a.md", string: "- **Advertisement**\n- item two\n\n> Quoted line\n> continues here.\n")
+        #expect(texts(doc, doc.paragraphs) == ["Advertisement", "item two", "Quoted line\ncontinues here."])
         #expect(texts(doc, doc.standaloneLines) == ["Advertisement", "item two"])
-        #expect(texts(doc, doc.lines) == ["Advertisement", "item two", "Quoted line", "continues"])
+        #expect(texts(doc, doc.lines) == ["Advertisement", "item two", "Quoted line", "continues here."])
     }
 
     @Test func bomAndLineEndingsMapBackToSource() {
-        let s = "\u{FEFF}First para.\r\n\r\nSecond\rline.\r\n"
+        let s = "\u{FEFF}First para.\r\n\r\nSecond para\rline.\r\n"
         let doc = Document(path: "a.txt", string: s, headline: .none)
-        #expect(texts(doc, doc.paragraphs) == ["First para.", "Second\nline."])
+        #expect(texts(doc, doc.paragraphs) == ["First para.", "Second para\nline."])
         let second = doc.paragraphs[1]
         let src = doc.sourceRange(ofText: second)
-        #expect(String(decoding: doc.source[src], as: UTF8.self) == "Second\rline.")
+        #expect(String(decoding: doc.source[src], as: UTF8.self) == "Second para\rline.")
     }
 
     @Test func standaloneLines() {
-        let doc = Document(path: "a.txt", string: "One.\n\nTwo a.\nTwo b.\n\nThree.", headline: .none)
-        #expect(texts(doc, doc.standaloneLines) == ["One.", "Three."])
-        #expect(texts(doc, doc.lines) == ["One.", "Two a.", "Two b.", "Three."])
+        // A line that ends a sentence ends its paragraph, blank line or not; one that runs on
+        // mid-sentence into a lowercase line does not.
+        let doc = Document(path: "a.txt", string: "One.\n\nTwo a.\nTwo b.\n\nThree, which\nruns on.", headline: .none)
+        #expect(texts(doc, doc.standaloneLines) == ["One.", "Two a.", "Two b."])
+        #expect(texts(doc, doc.paragraphs) == ["One.", "Two a.", "Two b.", "Three, which\nruns on."])
+        #expect(texts(doc, doc.lines) == ["One.", "Two a.", "Two b.", "Three, which", "runs on."])
     }
 
     @Test func invalidUTF8IsReadNotRejected() {

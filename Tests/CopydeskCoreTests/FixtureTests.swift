@@ -66,4 +66,23 @@ struct FixtureTests {
         #expect(findings.map(\.span.start.line) == [3, 11, 13, 15, 19, 45])
         #expect(findings.map(\.category) == [.boilerplate, .ads, .polls, .polls, .attribution, .boilerplate])
     }
+
+    /// The seed with its blank lines removed (`grep -v '^\s*$'`), with LF and with CRLF line
+    /// endings, flags exactly the same six planted lines.
+    @Test(arguments: ["seed-article-single-newline", "seed-article-crlf"])
+    func seedArticleInOtherLayoutsFlagsTheSameSixLines(_ name: String) throws {
+        let bytes = try [UInt8](Data(contentsOf: packageRoot.appendingPathComponent("Fixtures/\(name)/article.txt")))
+        let original = try String(contentsOf: packageRoot.appendingPathComponent("Fixtures/seed-article/article.txt"), encoding: .utf8)
+        let layout = String(decoding: bytes, as: UTF8.self)
+        // The same text, only the blank lines gone (and CRLF for the second).
+        let kept = original.split(separator: "\n", omittingEmptySubsequences: false).filter { !$0.allSatisfy(\.isWhitespace) }
+        #expect(layout.replacingOccurrences(of: "\r\n", with: "\n") == kept.joined(separator: "\n") + "\n")
+        let result = LintRunner.lint(bytes: bytes, path: "seed.txt", linter: Linter(ruleSet: RuleLoader.loadDefault().ruleSet))
+        let findings = result.files[0].findings
+        #expect(findings.map(\.span.start.line) == [2, 6, 7, 8, 10, 23])
+        #expect(findings.map(\.category) == [.boilerplate, .ads, .polls, .polls, .attribution, .boilerplate])
+        let seed = LintRunner.lint(bytes: Array(original.utf8), path: "seed.txt", linter: Linter(ruleSet: RuleLoader.loadDefault().ruleSet))
+        #expect(findings.map(\.rule) == seed.files[0].findings.map(\.rule))
+        #expect(findings.map(\.message) == seed.files[0].findings.map(\.message))
+    }
 }

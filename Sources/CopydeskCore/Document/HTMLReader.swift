@@ -282,8 +282,16 @@ enum HTMLReader {
             if let c = container, c.count == 2, c.hasPrefix("h"), c != "hr" {
                 headings.append(whole)
                 if c == "h1" && firstH1 == nil { firstH1 = whole }
-            } else {
+            } else if blockLines.count == 1 {
                 paragraphs.append(whole)
+                lines.append(contentsOf: blockLines)
+            } else {
+                // Lines broken by `<br>`: paragraphs by the same rule as single-newline text
+                // (no hard wrapping here: HTML whitespace is collapsed).
+                let blockLines = blockLines
+                b.text.withUnsafeBufferPointer { t in
+                    ParagraphSplitter.split(t, blockLines, widths: t, blockLines, wrapAllowed: false, into: &paragraphs)
+                }
                 lines.append(contentsOf: blockLines)
             }
         }

@@ -119,8 +119,12 @@ public enum SentenceSplitter {
 }
 
 /// Finds quoted passages: straight and curly double quotes, guillemets, and single quotes when
-/// they are clearly quote marks (not apostrophes). An unclosed double quote runs to the end of the
-/// paragraph (a quote continued in the next paragraph).
+/// they are clearly quote marks (not apostrophes). Quotation state does not cross a line break
+/// unless the quote demonstrably continues: a double quote open at a line break runs on only to a
+/// closing mark later in the range (a quote hard-wrapped over lines); one never closed ends with
+/// its line, and an opening mark after the break starts a new quote. Single quotes never cross a
+/// line break. So a line with a stray opening mark (a headline run into its lede, a cut quote)
+/// does not mute the lines after it.
 public enum QuoteFinder {
     public static func find(_ t: [UInt8], _ range: Range<Int>) -> [Range<Int>] {
         var result: [Range<Int>] = []
@@ -128,6 +132,9 @@ public enum QuoteFinder {
         var singleOpen: Int? = nil
         var i = range.lowerBound
         let end = range.upperBound
+        // The last line break before `scanned` (line breaks are looked for only while a quote is open).
+        var scanned = range.lowerBound
+        var lastBreak = Int.min
         func letterAt(_ k: Int) -> Bool {
             guard k >= range.lowerBound && k < end else { return false }
             let b = t[k]
@@ -137,6 +144,10 @@ public enum QuoteFinder {
             if k <= range.lowerBound { return true }
             let b = t[k - 1]
             return b == 0x20 || b == 0x09 || b == 0x0A || b == UInt8(ascii: "(") || b == UInt8(ascii: "[") || b == 0xA0 || b == 0x94
+        }
+        /// End of the line holding `k` (its line break or the range's end).
+        func lineEnd(_ k: Int) -> Int {
+            t.withUnsafeBufferPointer { UTF8Scan.firstIndex($0.baseAddress!, k, end, 0x0A, 0x0A, 0x0A, 0x0A) }
         }
         while i < end {
             // Straight to the next byte that can be (or start) a quotation mark: " ' E2 (curly) C2 («»).
@@ -158,6 +169,26 @@ public enum QuoteFinder {
             } else if c == 0xC2 && i + 1 < end && (t[i + 1] == 0xAB || t[i + 1] == 0xBB) {
                 kind = t[i + 1] == 0xAB ? 2 : 3; len = 2 // « »
             }
+            if kind == 0 { i += len; continue }
+            // Line breaks between the open quote and this mark.
+            if doubleOpen != nil || singleOpen != nil {
+                while scanned < i {
+                    scanned = t.withUnsafeBufferPointer { UTF8Scan.firstIndex($0.baseAddress!, scanned, i, 0x0A, 0x0A, 0x0A, 0x0A) }
+                    if scanned < i { lastBreak = scanned; scanned += 1 }
+                }
+            } else {
+                scanned = i
+            }
+            if let o = singleOpen, lastBreak > o { singleOpen = nil }
+            if let o = doubleOpen, lastBreak > o {
+                // A new opening mark after the break starts a new quote; the old one ends with its line.
+                let reopens = kind == 2 || (kind == 1 && spaceOrStartBefore(i) && letterAt(i + 1))
+                if reopens {
+                    result.append(o..<lineEnd(o))
+                    doubleOpen = nil
+                    singleOpen = nil
+                }
+            }
             switch kind {
             case 1:
                 if let o = doubleOpen { result.append(o..<(i + 1)); doubleOpen = nil; singleOpen = nil }
@@ -176,7 +207,8 @@ public enum QuoteFinder {
             }
             i += len
         }
-        if let o = doubleOpen { result.append(o..<end) }
+        // Never closed: the quote ends with its line.
+        if let o = doubleOpen { result.append(o..<lineEnd(o)) }
         return result.sorted { $0.lowerBound < $1.lowerBound }
     }
 }

@@ -125,19 +125,31 @@ enum TextReader {
         var headingLevels: [Int] = []
         var paragraphs: [Range<Int>] = []
         var lines: [Range<Int>] = []
-        var current: [Range<Int>] = []   // trimmed line ranges of the open paragraph
+        var current: [Range<Int>] = []   // trimmed line ranges of the open block
+        var currentSource: [Range<Int>] = []   // the same lines in the source (their widths tell hard wrapping)
         var state = InlineState()
         var fence: (UInt8, Int)? = nil
         var lastBlockWasList = false
         var quoteDepth = 0
         var previousBlank = true
 
+        // A block of lines with no blank line between them is one paragraph or several (see
+        // ParagraphSplitter): the same article gives the same paragraphs with blank lines or
+        // single newlines between them.
         func closeParagraph() {
-            if let first = current.first, let last = current.last {
-                paragraphs.append(first.lowerBound..<last.upperBound)
+            if current.count == 1 {
+                paragraphs.append(current[0])
+                lines.append(current[0])
+            } else if !current.isEmpty {
+                b.text.withUnsafeBufferPointer { t in
+                    s.withUnsafeBufferPointer { src in
+                        ParagraphSplitter.split(t, current, widths: src, currentSource, wrapAllowed: true, into: &paragraphs)
+                    }
+                }
                 lines.append(contentsOf: current)
             }
-            current.removeAll()
+            current.removeAll(keepingCapacity: true)
+            currentSource.removeAll(keepingCapacity: true)
         }
 
         var idx = bodyFrom
@@ -172,6 +184,7 @@ enum TextReader {
                     // The open paragraph is a heading.
                     let h = current.first!.lowerBound..<current.last!.upperBound
                     current.removeAll()
+                    currentSource.removeAll()
                     headings.append(h); headingLevels.append(level)
                     previousBlank = false
                     continue
@@ -214,6 +227,7 @@ enum TextReader {
                 lastBlockWasList = true
             }
             current.append(kept)
+            currentSource.append(line.content)
         }
         closeParagraph()
 
