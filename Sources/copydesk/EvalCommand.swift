@@ -15,17 +15,18 @@ struct Eval: ParsableCommand {
               sentence  body text, a paragraph of its own
               line      a standalone line of the body (where ads and polls sit)
               article   a whole file; --title-field, when present, is its headline
-              article-line  each row's text linted as one article in the --layout, the title (when \
-            present) as its headline; every content line is an item, id <file-stem>/<row>/<line> (row: \
-            0-based data row; line: 1-based in the single-newline rendering); needs --labels or --no-labels
-              block     rows sharing --document-field (default doc), ordered by --order-field (default \
-            idx), are one page, blocks joined by the --layout; each row (block) is an item, id the row's \
-            --id-field, else <doc>/<idx>
+              article-line  each line of a row's text, the text linted whole (a document unit)
+              block     each row, its page linted whole (a document unit)
 
-            Document units (article-line, block) lint each document once; an item is flagged for a \
-            category when a finding of that category overlaps its text. Layouts: single-newline (CRLF/CR \
-            to LF, lines stripped, empty lines dropped, joined by one newline), blank-line (the same lines \
-            joined by a blank line), as-is (the text unchanged).
+            Document units lint each document once, in the --layout: single-newline (CRLF/CR to LF, lines \
+            stripped, empty lines dropped, joined by one newline), blank-line (the same lines joined by a \
+            blank line) or as-is (the text unchanged); an item is flagged for a category when a finding of \
+            that category overlaps its text. article-line: the row's title (when present) comes first as \
+            the headline and is not an item; every content line is an item with id \
+            <file-stem>/<row>/<line> (row: 0-based data row; line: 1-based in the single-newline \
+            rendering); it needs --labels or --no-labels. block: the rows sharing --document-field \
+            (default doc), ordered by --order-field (default idx), form a page; each row is an item with \
+            id its --id-field, else <doc>/<idx>. --split goes by row (article-line) or by page (block).
 
             Labels (--label-field, compared case-insensitively): 1/true/yes are positives of the one \
             --category (default: clickbait for headlines, attribution for sentences); 0/false/no/content \
@@ -69,10 +70,10 @@ struct Eval: ParsableCommand {
     @Flag(name: .customLong("no-labels"), help: "The data has no labels for this task: count findings per 100 items and list them for review.")
     var noLabels = false
 
-    @Option(name: .customLong("label-map"), parsing: .singleValue, help: ArgumentHelp("What a label value means: VALUE=TARGET, TARGET a category, positive, negative or neutral; repeatable or comma-separated.", valueName: "VALUE=TARGET"))
+    @Option(name: .customLong("label-map"), parsing: .singleValue, help: ArgumentHelp("What a label value means: VALUE=TARGET, TARGET a category, positive, negative, neutral or a built-in label (e.g. related_content=recirculation); repeatable or comma-separated.", valueName: "VALUE=TARGET"))
     var labelMap: [String] = []
 
-    @Option(name: .customLong("title-field"), help: ArgumentHelp("With --unit article: the field holding the title (used as the headline when present).", valueName: "NAME"))
+    @Option(name: .customLong("title-field"), help: ArgumentHelp("With --unit article or article-line: the field holding the title (used as the headline when present).", valueName: "NAME"))
     var titleField = "title"
 
     @Option(name: .customLong("id-field"), help: ArgumentHelp("Field holding a row's id: shown next to listed items, joined with --labels (block: the block's id).", valueName: "NAME"))
