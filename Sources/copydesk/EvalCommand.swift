@@ -15,8 +15,8 @@ struct Eval: ParsableCommand {
               sentence  body text, a paragraph of its own
               line      a standalone line of the body (where ads and polls sit)
               article   a whole file; --title-field, when present, is its headline
-              article-line  each line of a row's text, the text linted whole (a document unit)
-              block     each row, its page linted whole (a document unit)
+              article-line  each line of a row's text; the text linted whole
+              block     each row (a block); its page linted whole
 
             Document units lint each document once, in the --layout: single-newline (CRLF/CR to LF, lines \
             stripped, empty lines dropped, joined by one newline), blank-line (the same lines joined by a \
