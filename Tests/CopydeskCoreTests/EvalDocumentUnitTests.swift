@@ -53,10 +53,11 @@ enum EvalDocFixture {
 
     /// Reads `data` as the CLI would for `options` (and `labels` as a labels file) and evaluates it.
     static func run(_ data: String, path: String = "arts.jsonl", _ options: EvalOptions, labels: String? = nil) throws -> EvalReport {
-        var required = [options.textField]
+        let textOptional = labels != nil && !options.unit.isDocumentUnit
+        var required = textOptional ? [] : [options.textField]
         if labels == nil, let l = options.labelField { required.append(l) }
         if options.unit == .block { required += [options.documentField, options.orderField] }
-        var optional = [options.idField, options.titleField]
+        var optional = (textOptional ? [options.textField] : []) + [options.idField, options.titleField]
         if let g = options.groupBy { optional.append(g) }
         let format: DatasetFormat = path.hasSuffix(".tsv") ? .tsv : .jsonl
         let d = try DatasetReader.parse(Array(data.utf8), path: path, format: format, required: required,
@@ -315,5 +316,24 @@ struct EvalDocumentUnitTests {
         #expect(j.groups?.map(\.group) == ["A", "B"])
         #expect(j.dataset.items == 3)
         #expect(j.labelJoin.map { ($0.matched, $0.unmatched, $0.unlabeledItems) } ?? (0, 0, 0) == (3, 1, 2))
+    }
+
+    @Test func rowUnitsJoinByFileStemAndRowAndSkipUnlabeledRowsWithoutText() throws {
+        let titles = """
+        {"id": "x1", "title": "You will love this", "text": "a"}
+        {"id": "x2", "title": null, "text": "b"}
+        {"id": "x3", "title": "Senate passes budget", "text": "c"}
+        {"id": "x4", "title": null, "text": "d"}
+        """
+        var o = EvalOptions(unit: .headline)
+        o.textField = "title"
+        let r = try EvalDocFixture.run(titles, o, labels: "id\tlabel\narts/0\t1\nx3\t0\nother/2\t1\narts/3\t0\n")
+        #expect(r.dataset.items == 2)
+        #expect(r.scores[0].tp == 1 && r.scores[0].tn == 1)
+        let j = try #require(r.labelJoin)
+        #expect((j.matched, j.unmatched, j.otherFiles, j.unlabeledItems) == (3, 0, 1, 1))
+        // The labeled row without a title is a problem; the unlabeled one (row 1) is not.
+        #expect(r.problems.map(\.line) == [4])
+        #expect(r.problems.first?.message.contains("labeled item 'arts/3' has no field 'title'") == true)
     }
 }

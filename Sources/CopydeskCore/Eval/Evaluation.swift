@@ -58,10 +58,13 @@ public enum Evaluation {
     public static func run(dataset path: String, options: EvalOptions, linter: Linter) throws(EvalError) -> EvalReport {
         try options.check()
         let labels = try options.labelsFile.map { f throws(EvalError) in try LabelFile.read(f, groupField: options.groupBy) }
-        var required = [options.textField]
+        // With a labels file, a row unit's rows that are not labeled need no text (titles are often
+        // null): the text field is read when present and only labeled rows must have it.
+        let textOptional = labels != nil && !options.unit.isDocumentUnit
+        var required = textOptional ? [] : [options.textField]
         if labels == nil, let l = options.labelField { required.append(l) }
         if options.unit == .block { required += [options.documentField, options.orderField] }
-        var optional = [options.idField]
+        var optional = (textOptional ? [options.textField] : []) + [options.idField]
         if options.unit == .article || options.unit == .articleLine { optional.append(options.titleField) }
         if let g = options.groupBy { optional.append(g) }
         var seen = Set<String>()
@@ -141,14 +144,32 @@ public enum Evaluation {
     static func prepare(_ dataset: Dataset, options: EvalOptions, resolver: inout GoldResolver, problems: inout [DatasetProblem]) throws(EvalError) -> [EvalItem] {
         var items: [EvalItem] = []
         items.reserveCapacity(dataset.rows.count)
+        // A row's ids: its --id-field value, and (for labels files) `<file-stem>/<row>`.
+        let stem = EvalDocument.fileStem(dataset.path)
+        var candidates = Set<String>()
+        if resolver.labels != nil {
+            resolver.fileStem = stem
+            for row in dataset.rows {
+                if let id = row.fields[options.idField] { candidates.insert(id) }
+                candidates.insert("\(stem)/\(row.index)")
+            }
+        }
         for row in dataset.rows {
-            let id = row.fields[options.idField]
+            var id = row.fields[options.idField]
+            if let labels = resolver.labels, id.map({ labels.label[$0] == nil }) ?? true {
+                let rowID = "\(stem)/\(row.index)"
+                if labels.label[rowID] != nil { id = rowID }
+            }
             var item = EvalItem(index: row.index, line: row.line, id: id,
                                 text: row.fields[options.textField] ?? "", title: row.fields[options.titleField])
             guard resolver.resolve(&item, id: id, row: row, problems: &problems) else { continue }
+            if row.fields[options.textField] == nil {
+                problems.append(DatasetProblem(line: row.line, message: "labeled item '\(id ?? "")' has no field '\(options.textField)' (or it is null)"))
+                continue
+            }
             items.append(item)
         }
-        if resolver.labels != nil { resolver.noteCandidates(Set(dataset.rows.compactMap { $0.fields[options.idField] })) }
+        if resolver.labels != nil { resolver.noteCandidates(candidates) }
         return items
     }
 
@@ -341,7 +362,7 @@ struct GoldResolver {
             let sample = labels.order.prefix(3).map { "'\($0)'" }.joined(separator: ", ")
             let want = options.unit == .articleLine ? "<file-stem>/<row>/<line> with file stem '\(fileStem ?? "")'"
                 : options.unit == .block ? "the --id-field '\(options.idField)' of a row, else <\(options.documentField)>/<\(options.orderField)>"
-                : "the --id-field '\(options.idField)' of a row"
+                : "the --id-field '\(options.idField)' of a row, or <file-stem>/<row> with file stem '\(fileStem ?? "")'"
             throw EvalError(path: labels.path, message: "no label id matches an item of \(path) (label ids such as \(sample); item ids are \(want))")
         }
         var cats = options.categories
@@ -358,7 +379,12 @@ struct GoldResolver {
         var otherFiles = 0
         let prefix = fileStem.map { $0 + "/" }
         for id in labels.order where !candidateIDs.contains(id) {
-            if let prefix, !id.hasPrefix(prefix), id.split(separator: "/").count >= 3 { otherFiles += 1; continue }
+            // `<stem>/<row>` or `<stem>/<row>/<line>` of another file.
+            let parts = id.split(separator: "/", omittingEmptySubsequences: false)
+            if let prefix, !id.hasPrefix(prefix), parts.count == 2 || parts.count == 3, parts.dropFirst().allSatisfy({ !$0.isEmpty && $0.allSatisfy(\.isNumber) }) {
+                otherFiles += 1
+                continue
+            }
             unmatched.append(id)
         }
         return EvalReport.LabelJoin(path: labels.path, labels: labels.order.count, matched: labels.order.count - unmatched.count - otherFiles,
@@ -592,7 +618,8 @@ public struct EvalReport: Sendable, Encodable {
         public var unmatched: Int
         /// The first few unmatched ids, in file order.
         public var unmatchedIds: [String]
-        /// `article-line`: ids naming another dataset file (another file stem), not counted as unmatched.
+        /// Ids of the form `<stem>/<row>` or `<stem>/<row>/<line>` naming another dataset file (another
+        /// file stem), not counted as unmatched (nil for `block`).
         public var otherFiles: Int?
         /// Items of the dataset without a label (not scored).
         public var unlabeledItems: Int
