@@ -15,17 +15,33 @@ struct Eval: ParsableCommand {
               sentence  body text, a paragraph of its own
               line      a standalone line of the body (where ads and polls sit)
               article   a whole file; --title-field, when present, is its headline
+              article-line  each line of a row's text; the text linted whole
+              block     each row (a block); its page linted whole
+
+            Document units lint each document once, in the --layout: single-newline (CRLF/CR to LF, lines \
+            stripped, empty lines dropped, joined by one newline), blank-line (the same lines joined by a \
+            blank line) or as-is (the text unchanged); an item is flagged for a category when a finding of \
+            that category overlaps its text. article-line: the row's title (when present) comes first as \
+            the headline and is not an item; every content line is an item with id \
+            <file-stem>/<row>/<line> (row: 0-based data row; line: 1-based in the single-newline \
+            rendering); it needs --labels or --no-labels. block: the rows sharing --document-field \
+            (default doc), ordered by --order-field (default idx), form a page; each row is an item with \
+            id its --id-field, else <doc>/<idx>. --split goes by row (article-line) or by page (block).
 
             Labels (--label-field, compared case-insensitively): 1/true/yes are positives of the one \
             --category (default: clickbait for headlines, attribution for sentences); 0/false/no/content \
             are negatives; a category name is a positive of that category; ad → ads, poll → polls, \
             newsletter/share/recirculation/disclaimer → boilerplate; other-boilerplate is neutral (not \
-            scored). --label-map adds or overrides values. An item counts as flagged for a category when a \
+            scored); claim → attribution, none → negative. --label-map adds or overrides values. \
+            --labels FILE.tsv (columns id, label; others ignored except for --group-by) joins labels to \
+            items by id instead of a label field: only labeled items are scored, and label ids that \
+            match no item are counted and listed. An item counts as flagged for a category when a \
             finding of that category is on it.
 
             Per category (one-vs-rest: an item labeled with another category is a negative): TP, FP, FN, TN, \
             precision, recall, F1; with several categories also an "all" row, and recall per label value. \
-            Per rule: the items it matched in and how they were labeled. With --no-labels, findings are \
+            Per rule: the items it matched in and how they were labeled. --group-by FIELD adds the same \
+            figures per value of FIELD (a dataset field, else a column of the labels file). With --no-labels, findings are \
             counted per 100 items, and --show-errors lists them for review.
 
             --split holdout keeps to every fifth data row (0-based row index % 5 == 0, header and blank \
@@ -39,7 +55,7 @@ struct Eval: ParsableCommand {
     @Argument(help: ArgumentHelp("Labeled data: TSV with a header, or JSON Lines; - reads standard input.", valueName: "DATASET"))
     var dataset: String
 
-    @Option(name: .long, help: "Where each item sits in an article: headline, sentence, line or article.")
+    @Option(name: .long, help: "Where each item sits in an article: headline, sentence, line, article, article-line or block.")
     var unit: EvalUnit
 
     @Option(name: .long, parsing: .singleValue, help: ArgumentHelp("Score (or count) only this category; repeatable or comma-separated. Default: the categories the labels name (all, with --no-labels).", valueName: "CATEGORY"))
@@ -54,14 +70,29 @@ struct Eval: ParsableCommand {
     @Flag(name: .customLong("no-labels"), help: "The data has no labels for this task: count findings per 100 items and list them for review.")
     var noLabels = false
 
-    @Option(name: .customLong("label-map"), parsing: .singleValue, help: ArgumentHelp("What a label value means: VALUE=TARGET, TARGET a category, positive, negative or neutral; repeatable or comma-separated.", valueName: "VALUE=TARGET"))
+    @Option(name: .customLong("label-map"), parsing: .singleValue, help: ArgumentHelp("What a label value means: VALUE=TARGET, TARGET a category, positive, negative, neutral or a built-in label (e.g. related_content=recirculation); repeatable or comma-separated.", valueName: "VALUE=TARGET"))
     var labelMap: [String] = []
 
-    @Option(name: .customLong("title-field"), help: ArgumentHelp("With --unit article: the field holding the title (used as the headline when present).", valueName: "NAME"))
+    @Option(name: .customLong("title-field"), help: ArgumentHelp("With --unit article or article-line: the field holding the title (used as the headline when present).", valueName: "NAME"))
     var titleField = "title"
 
-    @Option(name: .customLong("id-field"), help: ArgumentHelp("Field shown next to listed items when a row has it.", valueName: "NAME"))
+    @Option(name: .customLong("id-field"), help: ArgumentHelp("Field holding a row's id: shown next to listed items, joined with --labels (block: the block's id).", valueName: "NAME"))
     var idField = "id"
+
+    @Option(name: .long, help: ArgumentHelp("Labels joined by id from this TSV (columns id, label) instead of --label-field; only labeled items are scored.", valueName: "FILE"))
+    var labels: String?
+
+    @Option(name: .customLong("group-by"), help: ArgumentHelp("Also report the figures per value of this field (dataset field, else labels-file column).", valueName: "FIELD"))
+    var groupBy: String?
+
+    @Option(name: .long, help: ArgumentHelp("article-line and block: lay the text out as single-newline, blank-line or as-is.", valueName: "LAYOUT"))
+    var layout: EvalLayout = .singleNewline
+
+    @Option(name: .customLong("document-field"), help: ArgumentHelp("block: the field naming a block's document (page).", valueName: "NAME"))
+    var documentField = "doc"
+
+    @Option(name: .customLong("order-field"), help: ArgumentHelp("block: the field ordering blocks within a page (numeric when numbers).", valueName: "NAME"))
+    var orderField = "idx"
 
     @Option(name: .long, help: "Rows to evaluate: all, dev (80%) or holdout (every fifth row).")
     var split: EvalSplit = .all
@@ -121,6 +152,10 @@ struct Eval: ParsableCommand {
         _ = try categories()
         _ = try overrides()
         if textField.isEmpty { throw ValidationError("--text-field must not be empty") }
+        if noLabels && labels != nil { throw ValidationError("--labels and --no-labels exclude each other") }
+        if let labels, labels.isEmpty { throw ValidationError("--labels must name a file") }
+        if let groupBy, groupBy.isEmpty { throw ValidationError("--group-by must name a field") }
+        if unit == .block && (documentField.isEmpty || orderField.isEmpty) { throw ValidationError("--document-field and --order-field must not be empty") }
         if !noLabels && labelField.isEmpty { throw ValidationError("--label-field must not be empty (use --no-labels for unlabeled data)") }
     }
 
@@ -153,7 +188,13 @@ struct Eval: ParsableCommand {
         for e in loaded.errors { writeErr("copydesk: \(e.file): \(ruleErrorMessage(e))\n") }
         var options = EvalOptions(unit: unit)
         options.textField = textField
-        options.labelField = noLabels ? nil : labelField
+        // With --labels the labels come from the file; the dataset's label field is not read.
+        options.labelField = noLabels || labels != nil ? nil : labelField
+        options.labelsFile = labels
+        options.groupBy = groupBy
+        options.layout = layout
+        options.documentField = documentField
+        options.orderField = orderField
         options.titleField = titleField
         options.idField = idField
         options.categories = try categories()
@@ -172,6 +213,9 @@ struct Eval: ParsableCommand {
             writeErr("copydesk: \(error)\n")
             throw Exit(code: ExitStatus.trouble)
         }
+        if let j = report.labelJoin, j.unmatched > 0 {
+            writeErr("copydesk: warning: \(j.unmatched) label id\(j.unmatched == 1 ? "" : "s") in \(j.path) matched no item of \(dataset): \(j.unmatchedIds.prefix(5).joined(separator: ", "))\(j.unmatched > 5 ? ", …" : "")\n")
+        }
         switch format {
         case .text:
             writeOut(report.renderText())
@@ -189,4 +233,5 @@ enum EvalOutputFormat: String, ExpressibleByArgument, CaseIterable { case text, 
 
 extension EvalUnit: ExpressibleByArgument {}
 extension EvalSplit: ExpressibleByArgument {}
+extension EvalLayout: ExpressibleByArgument {}
 extension DatasetFormat: ExpressibleByArgument {}

@@ -35,11 +35,14 @@ public struct DatasetRow: Sendable, Equatable {
 public struct DatasetProblem: Sendable, Codable, Equatable, CustomStringConvertible {
     public var line: Int
     public var message: String
-    public init(line: Int, message: String) {
+    /// The file, when it is not the dataset (a `--labels` file).
+    public var file: String? = nil
+    public init(line: Int, message: String, file: String? = nil) {
         self.line = line
         self.message = message
+        self.file = file
     }
-    public var description: String { "line \(line): \(message)" }
+    public var description: String { (file.map { "\($0): " } ?? "") + "line \(line): \(message)" }
 }
 
 /// A dataset that cannot be used at all (unreadable, no header, a required column missing).

@@ -9,11 +9,30 @@ extension EvalReport {
         out += "\(name) (\(d.format.rawValue)): unit \(d.unit.rawValue), split \(d.split.rawValue)"
         if d.split != .all { out += " (holdout = every \(EvalSplit.holdoutEvery)th row, rows 0, \(EvalSplit.holdoutEvery), \(2 * EvalSplit.holdoutEvery), …)" }
         out += "\n"
-        out += "\(d.items) item\(d.items == 1 ? "" : "s") of \(d.rows) row\(d.rows == 1 ? "" : "s")"
+        if let docs = d.documents {
+            let what = d.unit == .block ? "block" : "line"
+            out += "\(d.items) \(what)\(d.items == 1 ? "" : "s") in \(docs) document\(docs == 1 ? "" : "s") (layout \(d.layout?.rawValue ?? "-")) of \(d.rows) row\(d.rows == 1 ? "" : "s")"
+        } else {
+            out += "\(d.items) item\(d.items == 1 ? "" : "s") of \(d.rows) row\(d.rows == 1 ? "" : "s")"
+        }
         out += "; text field '\(d.textField)'"
-        out += d.labelField.map { ", label field '\($0)'" } ?? ", no labels"
+        if let j = labelJoin {
+            out += ", labels from \(j.path)"
+        } else {
+            out += d.labelField.map { ", label field '\($0)'" } ?? ", no labels"
+        }
         if d.skipped > 0 { out += "; \(d.skipped) row\(d.skipped == 1 ? "" : "s") skipped (listed below)" }
-        out += "\n\n"
+        out += "\n"
+        if let j = labelJoin {
+            out += "Labels: \(j.labels) id\(j.labels == 1 ? "" : "s"), \(j.matched) matched"
+            if let o = j.otherFiles, o > 0 { out += ", \(o) for other files" }
+            out += ", \(j.unmatched) unmatched"
+            if !j.unmatchedIds.isEmpty {
+                out += " (\(j.unmatchedIds.joined(separator: ", "))\(j.unmatched > j.unmatchedIds.count ? ", …" : ""))"
+            }
+            out += "; \(j.unlabeledItems) item\(j.unlabeledItems == 1 ? "" : "s") without a label not scored\n"
+        }
+        out += "\n"
 
         if labeled {
             let showNeutral = scores.contains { $0.neutral > 0 }
@@ -52,6 +71,8 @@ extension EvalReport {
             t.rows.append(["total", String(f), String(flaggedItems), RuleStats.fixed(Double(f) * 100 / Double(max(1, d.items)), 2)])
             out += t.render()
         }
+
+        if let g = groupBy, let groups { out += renderGroups(g, groups) }
 
         let fired = rules.filter { $0.items > 0 }
         if !rules.isEmpty {
@@ -97,13 +118,56 @@ extension EvalReport {
 
         if !problems.isEmpty {
             out += "\nSkipped rows: \(problems.count)\n"
-            for p in problems.prefix(20) { out += "  \(name):\(p.line): \(p.message)\n" }
+            for p in problems.prefix(20) { out += "  \(p.file ?? name):\(p.line): \(p.message)\n" }
             if problems.count > 20 { out += "  … and \(problems.count - 20) more (all of them are in --format json)\n" }
         }
         if !errors.isEmpty {
             out += "\nErrors while linting items: \(errors.count)\n"
             for e in errors.prefix(20) { out += "  \(e.path): \(e.message)\n" }
             if errors.count > 20 { out += "  … and \(errors.count - 20) more (all of them are in --format json)\n" }
+        }
+        return out
+    }
+
+    func renderGroups(_ field: String, _ groups: [Group]) -> String {
+        var out = "\nBy \(field):\n"
+        func name(_ g: Group) -> String { g.group.isEmpty ? "(none)" : g.group }
+        if labeled {
+            var t = TextTable(header: [field, "items", "category", "positives", "negatives", "TP", "FP", "FN", "TN", "precision", "recall", "F1"], leftColumns: [0, 2])
+            for g in groups {
+                var first = true
+                for s in (g.scores ?? []) + (g.overall.map { [$0] } ?? []) {
+                    let cat = s.category.contains("+") ? "all" : s.category
+                    t.rows.append([first ? name(g) : "", first ? String(g.items) : "", cat, String(s.positives), String(s.negatives),
+                                   String(s.tp), String(s.fp), String(s.fn), String(s.tn), Self.score(s.precision), Self.score(s.recall), Self.score(s.f1)])
+                    first = false
+                }
+            }
+            out += t.render(indent: "  ")
+            let binary: Set<String> = ["1", "0", "true", "false", "yes", "no"]
+            let named = groups.contains { ($0.labels ?? []).contains { !binary.contains($0.label.lowercased()) && $0.found != nil } }
+            if named {
+                out += "\n  By \(field) and label (positive labels):\n"
+                var lt = TextTable(header: [field, "label", "items", "found", "recall", "flagged"], leftColumns: [0, 1])
+                for g in groups {
+                    var first = true
+                    for l in g.labels ?? [] where l.found != nil {
+                        lt.rows.append([first ? name(g) : "", l.label, String(l.items), String(l.found!), Self.score(l.recall), String(l.flagged)])
+                        first = false
+                    }
+                }
+                out += lt.render(indent: "  ")
+            }
+        } else {
+            var t = TextTable(header: [field, "items", "category", "findings", "flagged items", "per 100 items"], leftColumns: [0, 2])
+            for g in groups {
+                var first = true
+                for c in g.counts ?? [] {
+                    t.rows.append([first ? name(g) : "", first ? String(g.items) : "", c.category, String(c.findings), String(c.items), RuleStats.fixed(c.per100Items, 2)])
+                    first = false
+                }
+            }
+            out += t.render(indent: "  ")
         }
         return out
     }

@@ -11,13 +11,22 @@ public enum EvalUnit: String, Sendable, CaseIterable, Codable {
     case line
     /// A whole file; the title, when there is one, is its headline.
     case article
+    /// Document units: each row's text is linted as one article in a chosen layout
+    /// (`--layout`), and each of its content lines is an item (ids `<file-stem>/<row>/<line>`).
+    case articleLine = "article-line"
+    /// Document units: the rows of one `--document-field` value, ordered by `--order-field`, are
+    /// one page (its blocks joined by the layout); each row (block) is an item.
+    case block
+
+    /// Whether one document yields several items (linted once, items scored by position).
+    public var isDocumentUnit: Bool { self == .articleLine || self == .block }
 
     /// The category a binary label (`1`/`0`) is about when `--category` does not say.
     public var defaultCategory: Category? {
         switch self {
         case .headline: .clickbait
         case .sentence: .attribution
-        case .line, .article: nil
+        case .line, .article, .articleLine, .block: nil
         }
     }
 
@@ -29,7 +38,7 @@ public enum EvalUnit: String, Sendable, CaseIterable, Codable {
         switch self {
         case .headline:
             return Document(path: path, bytes: EvalUnit.oneLine(text) + [0x0A], format: .text, headline: .firstLine)
-        case .sentence, .line:
+        case .sentence, .line, .articleLine, .block:
             return Document(path: path, bytes: EvalUnit.oneLine(text) + [0x0A], format: .text, headline: HeadlineMode.none)
         case .article:
             let body = Array(text.utf8)
@@ -94,6 +103,8 @@ public struct EvalItem: Sendable, Equatable {
     /// The raw label value (nil in an unlabeled dataset).
     public var label: String?
     public var gold: Gold?
+    /// The value of the `--group-by` field (nil: none asked for; "" when the row lacks it).
+    public var group: String? = nil
 
     public init(index: Int, line: Int, id: String? = nil, text: String, title: String? = nil, label: String? = nil, gold: Gold? = nil) {
         self.index = index
@@ -118,6 +129,53 @@ public struct EvalOutcome: Sendable {
 
 /// Lints dataset items with the same `Linter` as `lint`, in parallel, results in item order.
 public enum Evaluator {
+    /// Lints whole documents (document units) and gives one outcome per item, in document and item
+    /// order: the findings overlapping the item's range, and every rule whose own findings (the rule
+    /// run alone on the document, so merged findings still credit each rule) overlap it. Match-limit
+    /// errors are given with the document's first item.
+    public static func lintDocuments(_ docs: [EvalDocument], linter: Linter, datasetName: String,
+                                     limits: MatchLimits = .default, stats: Bool = false,
+                                     workers: Int = System.coreCount) -> (outcomes: [EvalOutcome], stats: RuleStats?) {
+        let started = DispatchTime.now().uptimeNanoseconds
+        let count = docs.count
+        let results = Mutex<[Int: [EvalOutcome]]>([:])
+        let parts = Mutex<[RuleStats]>([])
+        let next = Atomic<Int>(0)
+        let workerCount = max(1, min(workers, count))
+        DispatchQueue.concurrentPerform(iterations: workerCount) { _ in
+            let scratch = MatchScratch(limits: limits)
+            let collector = RuleStatsCollector(timing: stats)
+            while true {
+                let d = next.wrappingAdd(1, ordering: .relaxed).oldValue
+                if d >= count { break }
+                let spec = docs[d]
+                let doc = Document(path: "\(datasetName):\(spec.line)", bytes: spec.bytes, format: spec.reader, headline: spec.headline)
+                let report = linter.lint(doc, scratch: scratch, stats: collector)
+                // Where each rule that matched would report, run alone (no merging with other rules).
+                var perRule: [(id: String, ranges: [Range<Int>])] = []
+                var seen = Set<String>()
+                for (rule, _) in collector.lastDocument where seen.insert(rule.id).inserted {
+                    let alone = linter.lint(doc, scratch: scratch, rules: [rule], unusedSuppression: nil)
+                    perRule.append((rule.id, alone.findings.map(\.byteRange)))
+                }
+                var out: [EvalOutcome] = []
+                out.reserveCapacity(spec.itemRanges.count)
+                for (k, r) in spec.itemRanges.enumerated() {
+                    let findings = report.findings.filter { EvalDocument.overlaps($0.byteRange, r) }
+                    let matched = perRule.filter { $0.ranges.contains { EvalDocument.overlaps($0, r) } }.map(\.id)
+                    out.append(EvalOutcome(findings: findings, matchedRules: matched, errors: k == 0 ? report.errors : [], lines: [:]))
+                }
+                results.withLock { $0[d] = out }
+            }
+            if stats { parts.withLock { $0.append(collector.snapshot()) } }
+        }
+        let done = results.withLock { $0 }
+        var outcomes: [EvalOutcome] = []
+        for d in 0..<count { outcomes.append(contentsOf: done[d] ?? []) }
+        let wall = Double(DispatchTime.now().uptimeNanoseconds - started) / 1_000_000
+        return (outcomes, stats ? RuleStats.merged(parts.withLock { $0 }, wallTimeMs: wall, threads: workerCount) : nil)
+    }
+
     public static func lint(_ items: [EvalItem], unit: EvalUnit, linter: Linter, datasetName: String,
                             reader: DocumentFormat = .text, limits: MatchLimits = .default,
                             stats: Bool = false, workers: Int = System.coreCount) -> (outcomes: [EvalOutcome], stats: RuleStats?) {

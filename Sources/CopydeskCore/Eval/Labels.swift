@@ -45,6 +45,7 @@ public struct LabelMap: Sendable {
         ("poll", .category(.polls)), ("polls", .category(.polls)),
         ("clickbait", .category(.clickbait)),
         ("attribution", .category(.attribution)), ("unattributed", .category(.attribution)),
+        ("claim", .category(.attribution)),
         ("boilerplate", .category(.boilerplate)), ("newsletter", .category(.boilerplate)),
         ("share", .category(.boilerplate)), ("recirculation", .category(.boilerplate)),
         ("disclaimer", .category(.boilerplate)),
@@ -72,8 +73,10 @@ public struct LabelMap: Sendable {
             let value = String(part[..<eq]).trimmingCharacters(in: .whitespaces)
             let target = String(part[part.index(after: eq)...])
             if value.isEmpty { throw LabelMapError(message: "'\(part)': empty label value") }
-            guard let t = LabelTarget(parsing: target) else {
-                throw LabelMapError(message: "'\(part)': unknown target '\(target)' (expected one of \(Category.allCases.map(\.rawValue).joined(separator: ", ")), positive, negative, neutral)")
+            // A target is a category, positive/negative/neutral, or a built-in label value
+            // (`related_content=recirculation` means what `recirculation` means).
+            guard let t = LabelTarget(parsing: target) ?? LabelMap.builtIn.first(where: { $0.0 == key(target) })?.1 else {
+                throw LabelMapError(message: "'\(part)': unknown target '\(target)' (expected one of \(Category.allCases.map(\.rawValue).joined(separator: ", ")), positive, negative, neutral, or a built-in label such as recirculation, newsletter, ad, claim, content)")
             }
             out.append((value, t))
         }
