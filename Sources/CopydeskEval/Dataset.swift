@@ -1,4 +1,6 @@
 import Foundation
+import CopydeskCore
+import CopydeskWorkflow
 
 /// How a labeled dataset is stored.
 public enum DatasetFormat: String, Sendable, CaseIterable, Codable {

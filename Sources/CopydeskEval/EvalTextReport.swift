@@ -1,3 +1,5 @@
+import CopydeskCore
+import CopydeskWorkflow
 extension EvalReport {
     static func score(_ v: Double?) -> String { v.map { RuleStats.fixed($0, 3) } ?? "-" }
 

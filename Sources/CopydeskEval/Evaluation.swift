@@ -1,4 +1,6 @@
 import Foundation
+import CopydeskCore
+import CopydeskWorkflow
 
 /// Everything `copydesk eval` needs besides the dataset and the rules.
 public struct EvalOptions: Sendable {

@@ -1,5 +1,7 @@
 import Dispatch
 import Synchronization
+import CopydeskCore
+import CopydeskWorkflow
 
 /// Where an item of a dataset sits in an article, which decides the rules that see it.
 public enum EvalUnit: String, Sendable, CaseIterable, Codable {

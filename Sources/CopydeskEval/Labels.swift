@@ -1,4 +1,6 @@
 import Foundation
+import CopydeskCore
+import CopydeskWorkflow
 
 /// What a label value means for scoring.
 public enum LabelTarget: Sendable, Hashable, CustomStringConvertible {

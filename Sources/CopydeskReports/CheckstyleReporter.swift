@@ -1,3 +1,4 @@
+import CopydeskCore
 /// `checkstyle`: Checkstyle XML (version 4.3), read by Jenkins' Warnings plugin, reviewdog and
 /// many code-review tools. Every linted file gets a `<file>` element; each finding is an `<error>`
 /// with line, column, severity (`error`, `warning`, `info`), message and `source` (the rule id).

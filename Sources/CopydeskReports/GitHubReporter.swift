@@ -1,3 +1,4 @@
+import CopydeskCore
 /// `github`: GitHub Actions workflow commands, one per finding, so findings show as annotations on
 /// the pull request's changed lines:
 /// `::error file=PATH,line=L,col=C,endLine=L,endColumn=C,title=RULE::MESSAGE`.

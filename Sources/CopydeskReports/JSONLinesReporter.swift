@@ -1,4 +1,5 @@
 import Foundation
+import CopydeskCore
 
 /// `jsonl`: one compact JSON object per line (keys sorted): every finding (`"type": "finding"`),
 /// then every file error (`"error"`) and skipped file (`"skipped"`), then one `"summary"`.

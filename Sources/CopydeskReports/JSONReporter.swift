@@ -1,4 +1,5 @@
 import Foundation
+import CopydeskCore
 
 /// The JSON report, version 1: keys sorted, one stable shape (see README "JSON report").
 public struct JSONReporter: StreamingReporter {

@@ -1,3 +1,4 @@
+import CopydeskCore
 /// `junit`: JUnit XML, as GitLab, Jenkins and most CI systems read it. One test case per file:
 /// a file with findings fails (one `<failure>` listing them all, one per line), a file that could
 /// not be read is an `<error>`, a skipped file is `<skipped>`. Problems with configuration or

@@ -1,3 +1,4 @@
+import CopydeskCore
 /// What a reporter knows besides the results.
 public struct ReportContext: Sendable {
     public var toolVersion = CopydeskVersion.current

@@ -1,3 +1,4 @@
+import CopydeskCore
 /// `copydesk rules list`: the rules in effect as text or JSON (JSON carries the patterns).
 public enum RuleListing {
     struct Entry: Encodable {

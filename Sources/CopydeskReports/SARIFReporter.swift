@@ -1,4 +1,5 @@
 import Foundation
+import CopydeskCore
 
 /// `sarif`: SARIF 2.1.0, for GitHub code scanning and other SARIF viewers. One run; the driver
 /// lists every rule in effect (id, name, descriptions, default level, help with the rule's

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import CopydeskCore
 
 /// A report format that can be written file by file: the report is an opening, one part per
 /// linted file (in path order, empty parts left out, joined by `partSeparator`) and a closing.

@@ -1,3 +1,4 @@
+import CopydeskCore
 /// Human-readable report: `path:line:col: severity: message [rule.id]`, the source line with the
 /// span underlined, then a summary line. Colors only when `context.color` is set.
 public struct TextReporter: StreamingReporter {

@@ -1,3 +1,4 @@
+import CopydeskCore
 /// Escaping for the XML reports (JUnit, Checkstyle).
 enum XMLText {
     /// Text escaped for element content or a double-quoted attribute. Characters XML 1.0 does not

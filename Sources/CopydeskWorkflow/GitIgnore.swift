@@ -1,4 +1,5 @@
 import Foundation
+import CopydeskCore
 
 /// Asks git which files it ignores (`.gitignore`, `.git/info/exclude`, the global excludes file),
 /// so that walking a folder inside a git work tree skips them, the way ripgrep does. Tracked files

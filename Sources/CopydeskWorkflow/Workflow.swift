@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import CopydeskCore
 
 /// How one file is to be linted, after configuration and command-line flags are applied.
 public struct FilePlan: Sendable {

@@ -1,6 +1,9 @@
 import Foundation
 import Testing
 @testable import CopydeskCore
+@testable import CopydeskReports
+@testable import CopydeskWorkflow
+@testable import CopydeskEval
 
 /// Small rules written for these tests (never the default rules).
 enum EvalFixture {

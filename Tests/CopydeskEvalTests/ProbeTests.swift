@@ -2,6 +2,8 @@ import Foundation
 import Testing
 @testable import CopydeskCore
 import CopydeskDefaultRules
+@testable import CopydeskEval
+import CopydeskTestSupport
 
 /// Hand-written junk lines and news sentences (`Fixtures/probes`, written for this purpose, not
 /// taken from any dataset) linted with the default rules exactly as `copydesk eval --unit line`

@@ -5,6 +5,9 @@ import FoundationXML
 import Testing
 @testable import CopydeskCore
 import CopydeskDefaultRules
+@testable import CopydeskReports
+@testable import CopydeskWorkflow
+import CopydeskTestSupport
 
 @Suite("Workflow: report formats")
 struct WorkflowReporterTests {

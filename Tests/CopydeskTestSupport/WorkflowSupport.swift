@@ -2,28 +2,28 @@ import Foundation
 @testable import CopydeskCore
 
 /// A fresh temporary folder (absolute, no symlinks in the path), removed by `remove()`.
-struct TempDir {
-    let path: String
-    init() {
+package struct TempDir {
+    package let path: String
+    package init() {
         let base = URL(fileURLWithPath: NSTemporaryDirectory()).resolvingSymlinksInPath().path
         path = Paths.absolute(base + "/copydesk-wf-" + UUID().uuidString)
         try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
     }
-    func file(_ rel: String, _ contents: String) {
+    package func file(_ rel: String, _ contents: String) {
         let full = path + "/" + rel
         try! FileManager.default.createDirectory(atPath: Paths.directory(of: full), withIntermediateDirectories: true)
         try! Data(contents.utf8).write(to: URL(fileURLWithPath: full))
     }
-    func read(_ rel: String) -> String? {
+    package func read(_ rel: String) -> String? {
         FileManager.default.contents(atPath: path + "/" + rel).map { String(decoding: $0, as: UTF8.self) }
     }
-    func at(_ rel: String) -> String { path + "/" + rel }
-    func remove() { try? FileManager.default.removeItem(atPath: path) }
+    package func at(_ rel: String) -> String { path + "/" + rel }
+    package func remove() { try? FileManager.default.removeItem(atPath: path) }
 }
 
 /// Small rule files for the workflow tests (the default rules are written elsewhere).
-enum WorkflowRules {
-    static let yaml = """
+package enum WorkflowRules {
+    package static let yaml = """
         rules:
           - id: ads.promo-code
             category: ads
@@ -71,24 +71,24 @@ enum WorkflowRules {
               nontriggering: ["nothing", "none here"]
         """
 
-    static var ruleSet: RuleSet {
+    package static var ruleSet: RuleSet {
         let r = RuleLoader.load(files: [("test.yml", yaml)])
         precondition(r.errors.isEmpty, "\(r.errors)")
         return r.ruleSet
     }
-    static var linter: Linter { Linter(ruleSet: ruleSet) }
+    package static var linter: Linter { Linter(ruleSet: ruleSet) }
 
-    static func lint(_ text: String, path: String = "a.md", format: DocumentFormat? = nil, rules: [Rule]? = nil, unused: Severity? = .info) -> [Finding] {
+    package static func lint(_ text: String, path: String = "a.md", format: DocumentFormat? = nil, rules: [Rule]? = nil, unused: Severity? = .info) -> [Finding] {
         let doc = Document(path: path, string: text, format: format, headline: HeadlineMode.none)
         return linter.lint(doc, scratch: MatchScratch(), rules: rules, unusedSuppression: unused).findings
     }
 }
 
 /// A JSON value decoded without losing the difference between booleans and numbers.
-indirect enum JSONValue: Decodable, Equatable {
+package indirect enum JSONValue: Decodable, Equatable {
     case null, bool(Bool), number(Double), string(String), array([JSONValue]), object([String: JSONValue])
 
-    init(from decoder: Decoder) throws {
+    package init(from decoder: Decoder) throws {
         let c = try decoder.singleValueContainer()
         if c.decodeNil() { self = .null }
         else if let b = try? c.decode(Bool.self) { self = .bool(b) }
@@ -98,35 +98,37 @@ indirect enum JSONValue: Decodable, Equatable {
         else { self = .object(try c.decode([String: JSONValue].self)) }
     }
 
-    static func parse(_ s: String) throws -> JSONValue { try JSONDecoder().decode(JSONValue.self, from: Data(s.utf8)) }
+    package static func parse(_ s: String) throws -> JSONValue { try JSONDecoder().decode(JSONValue.self, from: Data(s.utf8)) }
 
-    subscript(_ key: String) -> JSONValue? { if case .object(let o) = self { return o[key] }; return nil }
-    subscript(_ i: Int) -> JSONValue? { if case .array(let a) = self, i < a.count { return a[i] }; return nil }
-    var string: String? { if case .string(let s) = self { return s }; return nil }
-    var int: Int? { if case .number(let d) = self { return Int(d) }; return nil }
-    var array: [JSONValue]? { if case .array(let a) = self { return a }; return nil }
+    package subscript(_ key: String) -> JSONValue? { if case .object(let o) = self { return o[key] }; return nil }
+    package subscript(_ i: Int) -> JSONValue? { if case .array(let a) = self, i < a.count { return a[i] }; return nil }
+    package var string: String? { if case .string(let s) = self { return s }; return nil }
+    package var int: Int? { if case .number(let d) = self { return Int(d) }; return nil }
+    package var array: [JSONValue]? { if case .array(let a) = self { return a }; return nil }
 }
 
 /// A JSON Schema (draft-04) validator covering the keywords the SARIF 2.1.0 schema uses:
 /// $ref, type, properties, additionalProperties, required, items, minItems, uniqueItems, enum,
 /// minimum, maximum, pattern, format (uri), anyOf, oneOf. Returns every violation with its path.
-struct SchemaValidator {
-    let root: JSONValue
+package struct SchemaValidator {
+    package let root: JSONValue
 
-    func validate(_ v: JSONValue) -> [String] {
+    package init(root: JSONValue) { self.root = root }
+
+    package func validate(_ v: JSONValue) -> [String] {
         var errors: [String] = []
         check(v, root, "$", &errors)
         return errors
     }
 
-    func resolve(_ ref: String) -> JSONValue? {
+    package func resolve(_ ref: String) -> JSONValue? {
         guard ref.hasPrefix("#/") else { return ref == "#" ? root : nil }
         var node: JSONValue? = root
         for part in ref.dropFirst(2).split(separator: "/") { node = node?[String(part)] }
         return node
     }
 
-    func typeOK(_ v: JSONValue, _ t: String) -> Bool {
+    package func typeOK(_ v: JSONValue, _ t: String) -> Bool {
         switch (t, v) {
         case ("object", .object), ("array", .array), ("string", .string), ("boolean", .bool), ("null", .null), ("number", .number): return true
         case ("integer", .number(let d)): return d == d.rounded()
@@ -134,7 +136,7 @@ struct SchemaValidator {
         }
     }
 
-    func check(_ v: JSONValue, _ s: JSONValue, _ path: String, _ errors: inout [String]) {
+    package func check(_ v: JSONValue, _ s: JSONValue, _ path: String, _ errors: inout [String]) {
         if let ref = s["$ref"]?.string {
             guard let target = resolve(ref) else { errors.append("\(path): unresolvable $ref \(ref)"); return }
             check(v, target, path, &errors)
@@ -192,4 +194,4 @@ struct SchemaValidator {
 }
 
 /// The repository's `Tests/WorkflowResources` folder.
-let workflowResources = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("WorkflowResources").path
+package let workflowResources = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("WorkflowResources").path

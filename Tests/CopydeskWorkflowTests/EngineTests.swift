@@ -4,6 +4,9 @@ import Dispatch
 import Synchronization
 @testable import CopydeskCore
 import CopydeskDefaultRules
+@testable import CopydeskReports
+@testable import CopydeskWorkflow
+import CopydeskTestSupport
 
 /// The long-lived engine API every front end calls (serve, lsp, mcp, records).
 @Suite("Engine")

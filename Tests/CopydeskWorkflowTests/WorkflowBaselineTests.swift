@@ -1,6 +1,8 @@
 import Foundation
 import Testing
 @testable import CopydeskCore
+@testable import CopydeskWorkflow
+import CopydeskTestSupport
 
 @Suite("Workflow: baseline")
 struct WorkflowBaselineTests {

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import CopydeskCore
+import CopydeskTestSupport
 
 @Suite("Workflow: HTML reader")
 struct WorkflowHTMLTests {

@@ -1,5 +1,6 @@
 import Testing
 @testable import CopydeskCore
+import CopydeskTestSupport
 
 @Suite("Workflow: inline suppressions")
 struct WorkflowSuppressionTests {

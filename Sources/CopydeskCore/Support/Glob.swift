@@ -121,8 +121,8 @@ public struct Glob: Sendable, Hashable, CustomStringConvertible {
 public struct PathGlob: Sendable, Hashable, CustomStringConvertible {
     public let pattern: String
     public let base: String
-    let glob: Glob
-    let anyDepth: Bool
+    package let glob: Glob
+    package let anyDepth: Bool
     let directoryOnly: Bool
 
     public init(_ pattern: String, base: String) {

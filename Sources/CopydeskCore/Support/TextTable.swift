@@ -1,11 +1,17 @@
 /// Columns of text padded to their widest cell; numbers right-aligned.
-struct TextTable {
-    var header: [String]
+package struct TextTable {
+    package var header: [String]
     /// Columns aligned left (the others right).
-    var leftColumns: Set<Int> = [0]
-    var rows: [[String]] = []
+    package var leftColumns: Set<Int> = [0]
+    package var rows: [[String]] = []
 
-    func render(indent: String = "") -> String {
+    package init(header: [String], leftColumns: Set<Int> = [0], rows: [[String]] = []) {
+        self.header = header
+        self.leftColumns = leftColumns
+        self.rows = rows
+    }
+
+    package func render(indent: String = "") -> String {
         var widths = header.map(\.count)
         for r in rows { for (i, c) in r.enumerated() where i < widths.count { widths[i] = max(widths[i], c.count) } }
         func line(_ cells: [String]) -> String {

@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 import Synchronization
+import CopydeskCore
 
 /// Replaces a file's contents atomically: a temporary file in the same folder is written, flushed
 /// to disk, given the original's permissions (and owner, when allowed) and renamed over the

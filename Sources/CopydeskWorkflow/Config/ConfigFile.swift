@@ -1,5 +1,6 @@
 import Foundation
 import Yams
+import CopydeskCore
 
 /// A problem in a `.copydesk.yml`: the file, the line and what is wrong.
 public struct ConfigError: Error, Sendable, Equatable, CustomStringConvertible {
@@ -25,19 +26,6 @@ public enum RuleSetting: String, Sendable, CaseIterable, Codable {
         case .info: .info
         case .warning: .warning
         case .error: .error
-        }
-    }
-}
-
-/// The lowest severity that makes the run fail (exit 1), or never.
-public enum FailLevel: String, Sendable, CaseIterable, Codable {
-    case error, warning, info, never
-    public var threshold: Severity? {
-        switch self {
-        case .error: .error
-        case .warning: .warning
-        case .info: .info
-        case .never: nil
         }
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import CopydeskCore
 
 /// The configuration that applies to one file: the `.copydesk.yml` files from the file's folder
 /// up to the root, merged. A nearer file overrides the keys of the ones above it; `rules` and

@@ -1,4 +1,5 @@
 import Synchronization
+import CopydeskCore
 
 /// One article in memory, as a front end (the HTTP service, the language server, the MCP server,
 /// records mode) hands it to the engine.

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import CopydeskCore
 
 /// A file to lint, or a reason why a named path cannot be.
 public enum InputItem: Sendable, Equatable {
