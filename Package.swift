@@ -16,6 +16,8 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
+        // `swift package generate-documentation --target CopydeskCore` (DocC); not linked into anything.
+        .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
     ],
     targets: [
         // PCRE2 (8-bit code units) from the system: Debian `libpcre2-dev`.
@@ -107,6 +109,11 @@ let package = Package(
         .testTarget(
             name: "CopydeskEvalTests",
             dependencies: ["CopydeskCore", "CopydeskReports", "CopydeskWorkflow", "CopydeskEval", "CopydeskDefaultRules", "CopydeskTestSupport"]
+        ),
+        // Every relative link in README.md, CHANGELOG.md and docs/*.md resolves.
+        .testTarget(
+            name: "CopydeskDocsTests",
+            dependencies: ["CopydeskTestSupport"]
         ),
         .testTarget(
             name: "CopydeskCLITests",
