@@ -6,12 +6,18 @@ let package = Package(
     name: "Copydesk",
     platforms: [.macOS(.v13)],
     products: [
+        // The engine alone (documents, matching, rules, checks, linter, findings, cleaning).
         .library(name: "CopydeskCore", targets: ["CopydeskCore", "CopydeskDefaultRules"]),
+        // What front ends import: the `Engine` facade, configuration, the run, and the reporters.
+        .library(name: "CopydeskWorkflow", targets: ["CopydeskWorkflow", "CopydeskReports", "CopydeskCore", "CopydeskDefaultRules"]),
+        .library(name: "CopydeskEval", targets: ["CopydeskEval"]),
         .executable(name: "copydesk", targets: ["copydesk"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
+        // `swift package generate-documentation --target CopydeskCore` (DocC); not linked into anything.
+        .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
     ],
     targets: [
         // PCRE2 (8-bit code units) from the system: Debian `libpcre2-dev`.
@@ -20,9 +26,32 @@ let package = Package(
             pkgConfig: "libpcre2-8",
             providers: [.apt(["libpcre2-dev"]), .brew(["pcre2"])]
         ),
+        // The modules follow the pipeline (see docs/architecture.md); each depends only on the
+        // ones above it here.
+        // The engine: Document and readers, Matching (the only importer of CPCRE2), Rules and
+        // their loader, Checks, Linter, Suppressions, Cleaner, and the result model (Finding,
+        // FileReport, LintResult, Fingerprint).
         .target(
             name: "CopydeskCore",
             dependencies: ["CPCRE2", .product(name: "Yams", package: "Yams")]
+        ),
+        // One reporter per output format (text, JSON v1, JSON Lines, SARIF, GitHub, JUnit,
+        // Checkstyle) and the rule listing: pure functions from results to text.
+        .target(
+            name: "CopydeskReports",
+            dependencies: ["CopydeskCore"]
+        ),
+        // The run: `.copydesk.yml` configuration, file walking and ignore files, baseline,
+        // LintRunner, in-place writes, and the `Engine` facade every front end calls. Re-exports
+        // CopydeskCore and CopydeskReports, so a front end imports this one module.
+        .target(
+            name: "CopydeskWorkflow",
+            dependencies: ["CopydeskCore", "CopydeskReports", .product(name: "Yams", package: "Yams")]
+        ),
+        // Accuracy measurement: datasets, labels, scoring (`copydesk eval`).
+        .target(
+            name: "CopydeskEval",
+            dependencies: ["CopydeskCore", "CopydeskWorkflow"]
         ),
         // The default rules, in the binary (copy it anywhere, run it from any directory): the
         // PrecompileRules plugin runs copydesk-rules-compiler, which embeds Rules/*.yml and the
@@ -50,20 +79,45 @@ let package = Package(
         ),
         .target(
             name: "CopydeskDefaultRules",
-            dependencies: ["CopydeskCore"],
+            dependencies: ["CopydeskCore", "CopydeskWorkflow"],
             plugins: [ProcessInfo.processInfo.environment["COPYDESK_FUZZ"] != nil ? "EmbedRules" : "PrecompileRules"]
         ),
         .executableTarget(
             name: "copydesk",
-            dependencies: ["CopydeskCore", "CopydeskDefaultRules", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["CopydeskCore", "CopydeskReports", "CopydeskWorkflow", "CopydeskEval", "CopydeskDefaultRules",
+                           .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        // Helpers shared by the test targets (temporary folders, small rule files, the package
+        // root and the golden fixtures, the SARIF schema check).
+        .target(
+            name: "CopydeskTestSupport",
+            dependencies: ["CopydeskCore", "CopydeskReports", "CopydeskWorkflow", "CopydeskDefaultRules"],
+            path: "Tests/CopydeskTestSupport"
         ),
         .testTarget(
             name: "CopydeskCoreTests",
-            dependencies: ["CopydeskCore", "CopydeskDefaultRules"]
+            dependencies: ["CopydeskCore", "CopydeskReports", "CopydeskWorkflow", "CopydeskDefaultRules", "CopydeskTestSupport"]
+        ),
+        .testTarget(
+            name: "CopydeskReportsTests",
+            dependencies: ["CopydeskCore", "CopydeskReports", "CopydeskWorkflow", "CopydeskDefaultRules", "CopydeskTestSupport"]
+        ),
+        .testTarget(
+            name: "CopydeskWorkflowTests",
+            dependencies: ["CopydeskCore", "CopydeskReports", "CopydeskWorkflow", "CopydeskDefaultRules", "CopydeskTestSupport"]
+        ),
+        .testTarget(
+            name: "CopydeskEvalTests",
+            dependencies: ["CopydeskCore", "CopydeskReports", "CopydeskWorkflow", "CopydeskEval", "CopydeskDefaultRules", "CopydeskTestSupport"]
+        ),
+        // Every relative link in README.md, CHANGELOG.md and docs/*.md resolves.
+        .testTarget(
+            name: "CopydeskDocsTests",
+            dependencies: ["CopydeskTestSupport"]
         ),
         .testTarget(
             name: "CopydeskCLITests",
-            dependencies: ["CopydeskCore"]
+            dependencies: ["CopydeskCore", "CopydeskReports"]
         ),
     ]
 )
@@ -73,13 +127,13 @@ let package = Package(
 if ProcessInfo.processInfo.environment["COPYDESK_FUZZ"] != nil {
     let fuzzFlags: [String] = ["-sanitize=fuzzer,address"]
     // Coverage instrumentation for the code under test (compiled, not linked, with the fuzzer).
-    for target in package.targets where target.name == "CopydeskCore" {
+    for target in package.targets where ["CopydeskCore", "CopydeskReports", "CopydeskWorkflow"].contains(target.name) {
         target.swiftSettings = [.unsafeFlags(fuzzFlags)]
     }
     for (name, path) in [("copydesk-fuzz-document", "Sources/CopydeskFuzzDocument"), ("copydesk-fuzz-rules", "Sources/CopydeskFuzzRules")] {
         package.targets.append(.executableTarget(
             name: name,
-            dependencies: ["CopydeskCore", "CopydeskDefaultRules"],
+            dependencies: ["CopydeskCore", "CopydeskWorkflow", "CopydeskDefaultRules"],
             path: path,
             swiftSettings: [.unsafeFlags(fuzzFlags + ["-parse-as-library"])],
             linkerSettings: [.unsafeFlags(fuzzFlags)]

@@ -89,7 +89,7 @@ public struct RuleStats: Sendable, Codable, Equatable {
     }
 
     /// `v` with exactly `digits` decimals (no Foundation formatting, same output everywhere).
-    static func fixed(_ v: Double, _ digits: Int) -> String {
+    package static func fixed(_ v: Double, _ digits: Int) -> String {
         guard v.isFinite else { return "-" }
         var scale = 1.0
         for _ in 0..<digits { scale *= 10 }

@@ -1,5 +1,6 @@
 import Foundation
 import CopydeskCore
+import CopydeskWorkflow
 
 /// The built-in rules (`Rules/*.yml`), embedded in the binary at build time by the
 /// PrecompileRules plugin: the YAML files themselves and the form the build worked out from them

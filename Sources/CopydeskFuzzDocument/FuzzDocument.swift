@@ -2,6 +2,7 @@
 // with the default rules, both reporters and `clean`. Built and run by `.ci/fuzz` only.
 // A broken invariant traps, so libFuzzer keeps the input as a crash.
 import CopydeskCore
+import CopydeskWorkflow
 import CopydeskDefaultRules
 import Foundation
 

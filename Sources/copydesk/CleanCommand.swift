@@ -1,5 +1,6 @@
 import ArgumentParser
 import CopydeskCore
+import CopydeskWorkflow
 import Dispatch
 import Synchronization
 #if canImport(Glibc)

@@ -1,6 +1,8 @@
 import Foundation
 import ArgumentParser
 import CopydeskCore
+import CopydeskWorkflow
+import CopydeskEval
 
 struct Eval: ParsableCommand {
     static let configuration = CommandConfiguration(

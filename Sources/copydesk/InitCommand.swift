@@ -1,5 +1,6 @@
 import ArgumentParser
 import CopydeskCore
+import CopydeskWorkflow
 import Foundation
 
 struct Init: ParsableCommand {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import CopydeskCore
+import CopydeskWorkflow
 #if canImport(Glibc)
 import Glibc
 #endif

@@ -1,5 +1,6 @@
 import ArgumentParser
 import CopydeskCore
+import CopydeskWorkflow
 import CopydeskDefaultRules
 #if canImport(Glibc)
 import Glibc

@@ -1,4 +1,5 @@
 import CopydeskCore
+import CopydeskReports
 import Foundation
 #if canImport(FoundationXML)
 import FoundationXML

@@ -2,6 +2,8 @@ import Foundation
 import Testing
 @testable import CopydeskCore
 import CopydeskDefaultRules
+@testable import CopydeskWorkflow
+import CopydeskTestSupport
 
 /// Helpers for the `clean` tests (names kept local to this file's suite).
 enum CleanKit {

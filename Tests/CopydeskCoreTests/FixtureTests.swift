@@ -2,9 +2,9 @@ import Foundation
 import Testing
 @testable import CopydeskCore
 import CopydeskDefaultRules
-
-/// The package root, found from this file's path so tests run from any directory.
-let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+import CopydeskTestSupport
+@testable import CopydeskReports
+@testable import CopydeskWorkflow
 
 enum Fixtures {
     /// Every case folder under Fixtures/ with an `article.*` input.

@@ -2,6 +2,9 @@ import Foundation
 import Testing
 @testable import CopydeskCore
 @testable import CopydeskDefaultRules
+@testable import CopydeskReports
+@testable import CopydeskWorkflow
+import CopydeskTestSupport
 
 /// The built-in rules read from the form worked out at build time (`RuleLoader.loadDefault()`)
 /// are exactly the rules the run-time loader reads from the embedded YAML

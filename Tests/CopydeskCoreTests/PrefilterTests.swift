@@ -2,6 +2,7 @@ import Foundation
 import Testing
 @testable import CopydeskCore
 import CopydeskDefaultRules
+@testable import CopydeskReports
 
 /// The prefilter must never change a finding: its literal analysis must be sound for every
 /// pattern, its scanner must find every occurrence, and anchored tries near occurrences must

@@ -2,6 +2,9 @@ import Foundation
 import Testing
 @testable import CopydeskCore
 import CopydeskDefaultRules
+@testable import CopydeskReports
+@testable import CopydeskWorkflow
+import CopydeskTestSupport
 
 /// The fast paths change nothing: the prefilter (`--no-prefilter` turns it off) and streamed
 /// reports give byte for byte the output of the plain paths, on real article excerpts.

@@ -52,7 +52,7 @@ struct ParsedText {
 }
 
 @inline(__always) func isSpace(_ b: UInt8) -> Bool { b == 0x20 || b == 0x09 }
-@inline(__always) func isASCIIAlnum(_ b: UInt8) -> Bool {
+@inline(__always) package func isASCIIAlnum(_ b: UInt8) -> Bool {
     (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A)
 }
 

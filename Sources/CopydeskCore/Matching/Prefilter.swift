@@ -263,7 +263,7 @@ public struct Prefilter: Sendable {
 /// the literals one of which every match contains, and per pattern how far before its literal a
 /// match can start. Worked out at start-up for rules read at run time; for the built-in rules,
 /// worked out by the same code at build time and read back (`PrecompiledRules`).
-struct RulePrefilterData: Sendable, Equatable {
+package struct RulePrefilterData: Sendable, Equatable {
     /// The rule's literals without their marks, sorted by (literal, context), each with the
     /// context the marks stand for and the patterns that need it; nil: the rule runs everywhere.
     var literals: [RuleLiteral]?

@@ -75,7 +75,7 @@ public final class Rule: Sendable {
     public let line: Int
     /// What the prefilter derives from the patterns, when it was worked out before (at build
     /// time, for the built-in rules); nil: the prefilter works it out.
-    let prefilterData: RulePrefilterData?
+    package let prefilterData: RulePrefilterData?
 
     public convenience init(id: String, category: Category, severity: Severity, message: String, description: String,
                 kind: RuleKind, scope: Scope, caseSensitive: Bool = false, outsideQuotes: Bool = false,
@@ -94,7 +94,7 @@ public final class Rule: Sendable {
     /// The threshold of a category whose rule files set none.
     public static let defaultThreshold = 1.0
 
-    init(id: String, category: Category, severity: Severity, message: String, description: String,
+    package init(id: String, category: Category, severity: Severity, message: String, description: String,
          kind: RuleKind, scope: Scope, caseSensitive: Bool, outsideQuotes: Bool,
          patterns: [Pattern], exceptions: [Pattern], attributions: [Pattern],
          titleLine: TitleLineOptions, score: Double?, threshold: Double, examples: RuleExamples, file: String, line: Int,
@@ -161,7 +161,7 @@ public final class Rule: Sendable {
 }
 
 extension String {
-    func replacingNewlines() -> String {
+    package func replacingNewlines() -> String {
         // Most values have no line break: return them as they are.
         guard utf8.contains(where: { $0 == 0x0A || $0 == 0x0D }) else { return self }
         return String(unicodeScalars.map { $0 == "\n" || $0 == "\r" ? " " : Character($0) })

@@ -288,7 +288,7 @@ public enum RuleLoader {
 
     struct Errors: Error { var errors: [RuleFileError] }
 
-    static func yamlError(_ file: String, _ error: YamlError) -> RuleFileError {
+    package static func yamlError(_ file: String, _ error: YamlError) -> RuleFileError {
         switch error {
         case let .scanner(context, problem, mark, _), let .parser(context, problem, mark, _), let .composer(context, problem, mark, _):
             let ctx = context.map { "\($0.text) " } ?? ""
