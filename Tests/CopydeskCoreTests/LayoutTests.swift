@@ -1,6 +1,10 @@
 import Foundation
 import Testing
 @testable import CopydeskCore
+@testable import CopydeskReports
+@testable import CopydeskWorkflow
+import CopydeskDefaultRules
+import CopydeskTestSupport
 import CopydeskDefaultRules
 
 /// The same article gives the same scopes and findings (by content line) whether its paragraphs

@@ -1,5 +1,9 @@
 import Testing
 @testable import CopydeskCore
+@testable import CopydeskReports
+@testable import CopydeskWorkflow
+import CopydeskDefaultRules
+import CopydeskTestSupport
 
 /// Scored cues: scores add up per unit against the category threshold; the finding spans the
 /// positive cues and names them; the prefilter does not change the result; --fit is deterministic.

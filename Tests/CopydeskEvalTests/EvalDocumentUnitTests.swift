@@ -1,6 +1,11 @@
 import Foundation
 import Testing
 @testable import CopydeskCore
+@testable import CopydeskReports
+@testable import CopydeskWorkflow
+@testable import CopydeskEval
+import CopydeskDefaultRules
+import CopydeskTestSupport
 
 /// Rules for the document-unit tests: `line` scope, so that the findings do not depend on how the
 /// document model splits paragraphs (another part of the engine) — only on where each line lands.
