@@ -1,4 +1,5 @@
 import CopydeskCore
+import CopydeskWorkflow
 
 /// `clean` invariants on any input: the output is the original minus whole lines (plus at most
 /// one dropped final line break), cleaning it again changes nothing, and the diff is consistent.
