@@ -20,9 +20,15 @@ let package = Package(
             pkgConfig: "libpcre2-8",
             providers: [.apt(["libpcre2-dev"]), .brew(["pcre2"])]
         ),
+        // zlib from the system: Debian `zlib1g-dev` (records mode reads `.jsonl.gz`).
+        .systemLibrary(
+            name: "CZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]
+        ),
         .target(
             name: "CopydeskCore",
-            dependencies: ["CPCRE2", .product(name: "Yams", package: "Yams")]
+            dependencies: ["CPCRE2", "CZlib", .product(name: "Yams", package: "Yams")]
         ),
         // The default rules, in the binary (copy it anywhere, run it from any directory): the
         // PrecompileRules plugin runs copydesk-rules-compiler, which embeds Rules/*.yml and the
