@@ -126,8 +126,10 @@ public struct JSONLine: Sendable {
             return v
         }
         while i < r.upperBound {
-            let c = b[i]
-            if c != UInt8(ascii: "\\") { out.append(c); i += 1; continue }
+            // Copy the run up to the next escape in one go.
+            var j = i
+            while j < r.upperBound && b[j] != UInt8(ascii: "\\") { j += 1 }
+            if j > i { out.append(contentsOf: b[i..<j]); i = j; continue }
             let e = b[i + 1]
             i += 2
             switch e {
