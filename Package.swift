@@ -26,6 +26,12 @@ let package = Package(
             pkgConfig: "libpcre2-8",
             providers: [.apt(["libpcre2-dev"]), .brew(["pcre2"])]
         ),
+        // zlib from the system: Debian `zlib1g-dev` (records mode reads `.jsonl.gz`).
+        .systemLibrary(
+            name: "CZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]
+        ),
         // The modules follow the pipeline (see docs/architecture.md); each depends only on the
         // ones above it here.
         // The engine: Document and readers, Matching (the only importer of CPCRE2), Rules and
@@ -46,7 +52,7 @@ let package = Package(
         // CopydeskCore and CopydeskReports, so a front end imports this one module.
         .target(
             name: "CopydeskWorkflow",
-            dependencies: ["CopydeskCore", "CopydeskReports", .product(name: "Yams", package: "Yams")]
+            dependencies: ["CopydeskCore", "CopydeskReports", "CZlib", .product(name: "Yams", package: "Yams")]
         ),
         // Accuracy measurement: datasets, labels, scoring (`copydesk eval`).
         .target(

@@ -130,56 +130,31 @@ public enum LintRunner {
         return result
     }
 
-    /// Workers take jobs in order and hand over outcomes in the same order: the worker that
-    /// finishes the oldest pending job passes it (and every finished one after it) to `take`,
-    /// under a lock, so `take` runs on one thread at a time, in job order, and no thread has to
-    /// be woken per file. A worker runs at most `window` jobs ahead of the last one handed over.
+    /// Workers take jobs in order and hand over outcomes in the same order, at most `32 *
+    /// workers` jobs ahead of the last one handed over (see `OrderedParallel`, shared with
+    /// records mode).
     static func runParallel(_ jobs: [(InputItem, FilePlan?)], linter: Linter, options: ReadOptions, workers: Int, stats: Bool,
                             render: (@Sendable (FileReport, [Int: String]) -> String)?,
                             take: (JobOutcome) -> Void) -> [RuleStats] {
-        struct Order {
-            var slots: [Int: JobOutcome] = [:]
-            var taken = 0
-        }
-        final class Shared: @unchecked Sendable {
-            let order = Mutex(Order())
-            let statsParts = Mutex<[RuleStats]>([])
-            let next = Atomic<Int>(0)
-            let space: DispatchSemaphore       // jobs that may be claimed
-            let take: (JobOutcome) -> Void     // called under `order`'s lock only
-            init(window: Int, take: @escaping (JobOutcome) -> Void) {
-                space = DispatchSemaphore(value: window)
-                self.take = take
-            }
-        }
-        return withoutActuallyEscaping(take) { take in
-            let shared = Shared(window: 32 * workers, take: take)
-            let group = DispatchGroup()
-            for _ in 0..<workers {
-                DispatchQueue.global().async(group: group) {
-                    let scratch = MatchScratch(limits: options.limits)
-                    let collector = stats ? RuleStatsCollector() : nil
-                    while true {
-                        shared.space.wait()
-                        let i = shared.next.wrappingAdd(1, ordering: .relaxed).oldValue
-                        if i >= jobs.count { shared.space.signal(); break }
-                        let outcome = process(jobs[i].0, linter: linter, options: options, scratch: scratch, plan: jobs[i].1, stats: collector, render: render)
-                        shared.order.withLock { o in
-                            o.slots[i] = outcome
-                            while let ready = o.slots.removeValue(forKey: o.taken) {
-                                shared.take(ready)
-                                o.taken += 1
-                                shared.space.signal()
-                            }
-                        }
-                    }
-                    if let collector { shared.statsParts.withLock { $0.append(collector.snapshot()) } }
-                }
-            }
-            // Everything reaches `take` before the workers finish.
-            group.wait()
-            return shared.statsParts.withLock { $0 }
-        }
+        var nextJob = 0
+        var statsParts: [RuleStats] = []
+        let statsLock = Mutex<Void>(())
+        OrderedParallel.run(
+            workers: workers, window: 32 * workers,
+            next: { () -> (InputItem, FilePlan?)? in
+                guard nextJob < jobs.count else { return nil }
+                nextJob += 1
+                return jobs[nextJob - 1]
+            },
+            state: { (MatchScratch(limits: options.limits), stats ? RuleStatsCollector() : nil) },
+            work: { job, state in
+                process(job.0, linter: linter, options: options, scratch: state.0, plan: job.1, stats: state.1, render: render)
+            },
+            finish: { state in
+                if let collector = state.1 { statsLock.withLock { _ in statsParts.append(collector.snapshot()) } }
+            },
+            take: take)
+        return statsParts
     }
 
     enum JobOutcome: Sendable {

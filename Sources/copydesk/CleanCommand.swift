@@ -32,6 +32,12 @@ struct Clean: ParsableCommand {
             excluded and git-ignored files in walked folders are left alone, and a line covered \
             by an inline `<!-- copydesk-disable … -->` comment is kept.
 
+            Records: --records jsonl cleans one article per JSON Lines record (gzip input is \
+            decompressed) and writes the records to standard output in input order, each with its \
+            text (or HTML) field cleaned and every other byte of the line as it was (key order, \
+            numbers, other fields); a line that is not a record is written unchanged and named on \
+            standard error (exit status 2).
+
             Exit status: 0 done (or, with --dry-run, nothing to remove); 1 with --dry-run when \
             something would be removed; 2 on a usage, rule-file or I/O error (after handling \
             everything else).
@@ -69,6 +75,8 @@ struct Clean: ParsableCommand {
     @Flag(name: .customLong("no-ignore"), help: "Also clean files that git ignores when walking folders.")
     var noIgnore = false
 
+    @OptionGroup(title: "Records (JSON Lines archives)") var records: RecordsOptions
+
     func validate() throws {
         if inPlace && output != nil { throw ValidationError("--in-place and -o/--output cannot be used together.") }
         if dryRun && output != nil { throw ValidationError("--dry-run writes nothing, so it takes no -o/--output (redirect the diff instead).") }
@@ -103,6 +111,7 @@ struct Clean: ParsableCommand {
     }
 
     func run() throws {
+        if records.records != nil { return try runRecords(records) }
         var inputs = paths
         if inputs.isEmpty {
             guard isatty(0) != 1 else {

@@ -22,6 +22,17 @@ struct Lint: ParsableCommand {
             `copydesk config --print PATH`. Command-line options win over configuration.
 
             Report formats: text, json, jsonl, sarif, github (workflow commands), junit, checkstyle.
+
+            Records: --records jsonl reads one article per JSON Lines record (PATHs are record \
+            files, gzip-compressed or not, or - for standard input), in parallel with flat memory. \
+            A record has the text in --text-field (or HTML in --html-field, read with the HTML \
+            reader), an optional headline in --title-field and a name in --id-field. --format jsonl \
+            writes one line per record in input order, {"id":…,"line":N,"findings":[…],"errors":[…]} \
+            (spans relative to the field each finding is in, named by its "field"), then a \
+            {"type":"summary",…} line; --format json gives the JSON report with one file entry per \
+            record (path = id), --format text the text report. A line that is not a record (bad \
+            JSON, no text field, a field of the wrong type) gets an error naming its line number and \
+            the run goes on (exit status 2 at the end). See docs/at-scale.md.
             """
     )
 
@@ -56,7 +67,10 @@ struct Lint: ParsableCommand {
     @Flag(name: .customLong("no-prefilter"), help: "Run every rule on every unit of its scope instead of only where the rule's literals occur (slower; the findings are the same).")
     var noPrefilter = false
 
+    @OptionGroup(title: "Records (JSON Lines archives)") var records: RecordsOptions
+
     func run() throws {
+        if records.records != nil { return try runRecords(records) }
         let loaded = ruleOptions.load()
         var options = ReadOptions()
         options.headline = headline ?? .auto
