@@ -424,7 +424,7 @@ struct ServeTests {
         func rule(_ word: String) -> String {
             """
             rules:
-              - id: house.\(word)
+              - id: ads.\(word)
                 category: ads
                 severity: error
                 message: "House word: {match}"
@@ -453,7 +453,7 @@ struct ServeTests {
             #expect(try await found("A zebra here.\n") == 0)
             #expect(try await found("An okapi here.\n") == 1)
             // A broken file: the old rules stay, the error is logged.
-            try "rules:\n  - id: house.broken\n    patterns: ['(unclosed']\n".write(toFile: file, atomically: true, encoding: .utf8)
+            try "rules:\n  - id: ads.broken\n    patterns: ['(unclosed']\n".write(toFile: file, atomically: true, encoding: .utf8)
             #expect(!api.reload())
             #expect(try await found("An okapi here.\n") == 1)
             let metrics = try await client.get("/metrics").text
@@ -495,7 +495,7 @@ struct ServeTests {
                             var want = try #require(documented as? [String: Any])
                             got["tool"] = nil
                             want["tool"] = nil
-                            #expect(NSDictionary(dictionary: got).isEqual(to: want), "\(key): \(r.text)")
+                            #expect(try canonical(got) == canonical(want), "\(key): \(r.text)")
                         }
                     }
                 }
@@ -504,7 +504,12 @@ struct ServeTests {
             let bad = try await client.post("/v1/lint", body: "{\"text\": \"a\", \"headine\": \"x\"}")
             let badExample = (((components["responses"] as? [String: Any])?["BadRequest"] as? [String: Any])?["content"] as? [String: Any])?["application/json"] as? [String: Any]
             let expected = try #require(badExample?["example"] as? [String: Any])
-            #expect(NSDictionary(dictionary: bad.json).isEqual(to: expected))
+            #expect(try canonical(bad.json) == canonical(expected))
         }
     }
+}
+
+/// JSON text with sorted keys, to compare two parsed documents.
+func canonical(_ object: Any) throws -> String {
+    String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self)
 }
