@@ -95,13 +95,14 @@ struct ArticleRequest: Equatable {
     /// Paths are names (reader choice and configuration overrides), never read from disk; still,
     /// refuse what no article name looks like.
     func validate() throws(APIError) {
+        // The limits of openapi.json (JSON Schema counts Unicode scalars).
         if let path {
-            if path.isEmpty || path.utf8.count > 1024 || path.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) {
-                throw APIError.badRequest("Field \"path\" must be a file name of 1 to 1024 bytes without control characters.", code: "bad_value")
+            if path.isEmpty || path.unicodeScalars.count > 256 || path.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) {
+                throw APIError.badRequest("Field \"path\" must be a file name of 1 to 256 characters without control characters.", code: "bad_value")
             }
         }
-        if let headline, headline.utf8.count > 4096 {
-            throw APIError.badRequest("Field \"headline\" is over 4096 bytes.", code: "bad_value")
+        if let headline, headline.unicodeScalars.count > 1000 {
+            throw APIError.badRequest("Field \"headline\" is over 1000 characters.", code: "bad_value")
         }
     }
 }

@@ -213,6 +213,8 @@ struct ServeTests {
         ("{\"text\": \"a\", \"categories\": [\"spam\"]}", "bad_value"),
         ("{\"text\": \"a\", \"path\": \"\"}", "bad_value"),
         ("{\"text\": \"a\", \"path\": \"a\\nb\"}", "bad_value"),
+        ("{\"text\": \"a\", \"path\": \"\(String(repeating: "é", count: 257))\"}", "bad_value"),
+        ("{\"text\": \"a\", \"headline\": \"\(String(repeating: "x", count: 1001))\"}", "bad_value"),
     ])
     func badRequests(body: String, code: String) async throws {
         try await withServer { client, _ in
