@@ -12,12 +12,21 @@ let package = Package(
         .library(name: "CopydeskWorkflow", targets: ["CopydeskWorkflow", "CopydeskReports", "CopydeskCore", "CopydeskDefaultRules"]),
         .library(name: "CopydeskEval", targets: ["CopydeskEval"]),
         .executable(name: "copydesk", targets: ["copydesk"]),
+        // `copydesk serve` (issue 11): a separate binary, so Hummingbird/NIO stay out of the CLI's build.
+        .executable(name: "copydesk-serve", targets: ["copydesk-serve"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
         // `swift package generate-documentation --target CopydeskCore` (DocC); not linked into anything.
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
+        // Only the HTTP service (CopydeskServer, copydesk-serve) uses these.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         // PCRE2 (8-bit code units) from the system: Debian `libpcre2-dev`.
@@ -99,6 +108,31 @@ let package = Package(
             name: "CopydeskTestSupport",
             dependencies: ["CopydeskCore", "CopydeskReports", "CopydeskWorkflow", "CopydeskDefaultRules"],
             path: "Tests/CopydeskTestSupport"
+        ),
+        // The HTTP service (issue 11): the library the tests drive, and its executable.
+        .target(
+            name: "CopydeskServer",
+            dependencies: [
+                "CopydeskWorkflow", "CopydeskDefaultRules",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            // The page and openapi.json, embedded by .ci/embed-serve-assets (a test checks the copy).
+            exclude: ["Assets"]
+        ),
+        .executableTarget(
+            name: "copydesk-serve",
+            dependencies: ["CopydeskServer", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Sources/CopydeskServe"
+        ),
+        .testTarget(
+            name: "CopydeskServerTests",
+            dependencies: ["CopydeskServer", "CopydeskWorkflow", "CopydeskDefaultRules", "CopydeskTestSupport"]
         ),
         .testTarget(
             name: "CopydeskCoreTests",

@@ -30,7 +30,7 @@ struct Copydesk: ParsableCommand {
             rule-file or I/O error (reported after everything else).
             """,
         version: CopydeskVersion.current,
-        subcommands: [Lint.self, Rules.self, Eval.self, Init.self, Config.self, Clean.self],
+        subcommands: [Lint.self, Rules.self, Eval.self, Init.self, Config.self, Clean.self, Serve.self],
         defaultSubcommand: Lint.self
     )
 }
@@ -62,6 +62,11 @@ struct RuleOptions: ParsableArguments {
         if let rules { return RuleLoader.load(directory: rules) }
         return RuleLoader.loadDefault()
     }
+}
+
+// `serve` runs copydesk-serve with every argument untouched (--help included): ServeCommand.swift.
+if CommandLine.arguments.count > 1 && CommandLine.arguments[1] == "serve" {
+    ServeLauncher.exec(Array(CommandLine.arguments.dropFirst(2)))
 }
 
 // Parse and run by hand so usage errors exit 2 (not ArgumentParser's 64) and help/version exit 0.

@@ -1,0 +1,56 @@
+import CopydeskWorkflow
+import Prometheus
+
+/// The service's Prometheus metrics, in a registry of its own (not the process-wide
+/// `MetricsSystem`, which can be bootstrapped once only: tests start many servers).
+///
+/// - `copydesk_http_requests_total{route,status}`
+/// - `copydesk_http_request_duration_seconds{route}` (histogram)
+/// - `copydesk_findings_total{category}`
+/// - `copydesk_rules` (rules loaded), `copydesk_reloads_total{result}`
+public final class ServerMetrics: Sendable {
+    public let registry = PrometheusCollectorRegistry()
+    static let buckets: [Duration] = [
+        .microseconds(250), .microseconds(500), .milliseconds(1), .microseconds(2500), .milliseconds(5),
+        .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100), .milliseconds(250),
+        .milliseconds(500), .seconds(1), .microseconds(2_500_000), .seconds(5), .seconds(10),
+    ]
+
+    static var requests: MetricNameDescriptor { .init(metricName: "copydesk_http_requests", unitName: "total", helpText: "HTTP requests by route and status.") }
+    static var duration: MetricNameDescriptor { .init(metricName: "copydesk_http_request_duration", unitName: "seconds", helpText: "Time from the request head to the response, by route.") }
+    static var findings: MetricNameDescriptor { .init(metricName: "copydesk_findings", unitName: "total", helpText: "Findings reported by POST /v1/lint, by category.") }
+    static var rules: MetricNameDescriptor { .init(metricName: "copydesk_rules", unitName: "", helpText: "Rules loaded.") }
+    static var reloads: MetricNameDescriptor { .init(metricName: "copydesk_reloads", unitName: "total", helpText: "Reloads of rules and configuration (SIGHUP), by result.") }
+
+    public init() {
+        // Present from the start, so a scrape before the first request shows every series name.
+        for c in CopydeskCore.Category.allCases {
+            _ = registry.makeCounter(descriptor: Self.findings, labels: [("category", c.rawValue)])
+        }
+    }
+
+    func request(route: String, status: Int, duration: Duration) {
+        registry.makeCounter(descriptor: Self.requests, labels: [("route", route), ("status", String(status))]).increment()
+        registry.makeDurationHistogram(descriptor: Self.duration, labels: [("route", route)], buckets: Self.buckets)
+            .record(duration)
+    }
+
+    func findings(_ findings: [Finding]) {
+        guard !findings.isEmpty else { return }
+        var counts: [CopydeskCore.Category: Int] = [:]
+        for f in findings { counts[f.category, default: 0] += 1 }
+        for (c, n) in counts {
+            registry.makeCounter(descriptor: Self.findings, labels: [("category", c.rawValue)]).increment(by: Int64(n))
+        }
+    }
+
+    func rules(_ count: Int) {
+        registry.makeGauge(descriptor: Self.rules).set(Double(count))
+    }
+
+    func reload(ok: Bool) {
+        registry.makeCounter(descriptor: Self.reloads, labels: [("result", ok ? "ok" : "failed")]).increment()
+    }
+
+    public func exposition() -> [UInt8] { registry.emitToBuffer() }
+}
