@@ -1,4 +1,6 @@
 import Foundation
+import CopydeskCore
+import CopydeskWorkflow
 
 /// How the text of a document unit (`article-line`, `block`) is laid out before it is linted.
 public enum EvalLayout: String, Sendable, CaseIterable, Codable {

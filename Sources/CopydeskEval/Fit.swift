@@ -1,4 +1,6 @@
 import Foundation
+import CopydeskCore
+import CopydeskWorkflow
 
 /// `copydesk eval --fit`: fits the scores of a category's cues from labeled data.
 ///
@@ -80,7 +82,9 @@ public enum Fit {
         }
         var o = options
         o.categories = [fit.category]
-        let (items, _, _) = try Evaluation.prepare(dataset, options: o)
+        var resolver = GoldResolver(options: o, path: dataset.path, labels: nil)
+        var problems = dataset.problems
+        let items = try Evaluation.prepare(dataset, options: o, resolver: &resolver, problems: &problems)
         let selected = items.filter { options.split.contains(rowIndex: $0.index) }
         let (outcomes, _) = Evaluator.lint(selected, unit: options.unit, linter: linter, datasetName: dataset.path,
                                            reader: options.reader, limits: options.limits, workers: options.workers)

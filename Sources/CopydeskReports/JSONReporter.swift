@@ -5,7 +5,7 @@ import CopydeskCore
 public struct JSONReporter: StreamingReporter {
     public init() {}
 
-    struct Tool: Encodable { var name: String; var version: String }
+    package struct Tool: Encodable { var name: String; var version: String; package init(name: String, version: String) { self.name = name; self.version = version } }
     struct FileEntry: Encodable { var path: String; var findings: [Finding] }
     struct Summary: Encodable {
         var files: Int
@@ -51,13 +51,13 @@ public struct JSONReporter: StreamingReporter {
     }
 
     /// Findings per severity, every severity present (shared by the JSON and JSON Lines reports).
-    static func severityCounts(_ result: LintResult) -> [String: Int] {
+    package static func severityCounts(_ result: LintResult) -> [String: Int] {
         Dictionary(uniqueKeysWithValues: Severity.allCases.map { ($0.rawValue, result.count($0)) })
     }
 
     /// Findings per category, every article category present; `copydesk` (unused suppressions)
     /// only when there are some, so reports without them keep their shape.
-    static func categoryCounts(_ result: LintResult) -> [String: Int] {
+    package static func categoryCounts(_ result: LintResult) -> [String: Int] {
         let extra: [Category] = result.count(Category.copydesk) > 0 ? [.copydesk] : []
         return Dictionary(uniqueKeysWithValues: (Category.allCases + extra).map { ($0.rawValue, result.count($0)) })
     }
@@ -131,7 +131,7 @@ extension JSONReporter {
         return String(decoding: out, as: UTF8.self)
     }
 
-    @inline(__always) static func hexDigit(_ v: UInt8) -> UInt8 { v < 10 ? 0x30 + v : 0x61 + v - 10 }
+    @inline(__always) package static func hexDigit(_ v: UInt8) -> UInt8 { v < 10 ? 0x30 + v : 0x61 + v - 10 }
 
     public var partSeparator: String { ",\n" }
 

@@ -13,7 +13,7 @@
 /// This runs on raw matches after suppressions, so it is the same with and without the
 /// prefilter (which only decides where a cue's patterns are tried) and does not depend on thread
 /// or rule order.
-enum ScoredCues {
+package enum ScoredCues {
     static func apply(_ raw: [RawMatch], in doc: Document) -> [RawMatch] {
         guard raw.contains(where: { $0.rule.score != nil }) else { return raw }
         var out: [RawMatch] = []
@@ -74,7 +74,7 @@ enum ScoredCues {
     }
 
     /// A score for people: at most two decimals, no trailing zeros ("1.5", "+0.75", "-2").
-    static func formatScore(_ v: Double, signed: Bool) -> String {
+    package static func formatScore(_ v: Double, signed: Bool) -> String {
         let cents = Int((abs(v) * 100).rounded())
         var s = String(cents / 100)
         let frac = cents % 100

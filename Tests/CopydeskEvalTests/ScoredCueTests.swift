@@ -4,6 +4,7 @@ import Testing
 @testable import CopydeskWorkflow
 import CopydeskDefaultRules
 import CopydeskTestSupport
+@testable import CopydeskEval
 
 /// Scored cues: scores add up per unit against the category threshold; the finding spans the
 /// positive cues and names them; the prefilter does not change the result; --fit is deterministic.
