@@ -36,8 +36,9 @@ struct Eval: ParsableCommand {
             newsletter/share/recirculation/disclaimer → boilerplate; other-boilerplate is neutral (not \
             scored); claim → attribution, none → negative. --label-map adds or overrides values. \
             --labels FILE.tsv (columns id, label; others ignored except for --group-by) joins labels to \
-            items by id instead of a label field: only labeled items are scored, and label ids that \
-            match no item are counted and listed. An item counts as flagged for a category when a \
+            items by id instead of a label field (a row matches by its --id-field or as \
+            <file-stem>/<row>): only labeled items are scored, and label ids that match no item are \
+            counted and listed. An item counts as flagged for a category when a \
             finding of that category is on it.
 
             Per category (one-vs-rest: an item labeled with another category is a negative): TP, FP, FN, TN, \
