@@ -226,10 +226,13 @@ enum Page {
 
     // Hover: the marks sit under the textarea, so find them by position.
     const tip = $("tip");
-    function marksAt(x, y) { return document.elementsFromPoint(x, y).filter(el => el.tagName === "MARK"); }
-    for (const f of [headline, body]) {
+    // (elementsFromPoint skips them: the backdrop takes no pointer events.)
+    function marksAt(layer, x, y) {
+      return [...layer.querySelectorAll("mark")].filter(m => [...m.getClientRects()].some(r => x >= r.left && x <= r.right && y >= r.top && y <= r.bottom));
+    }
+    for (const [f, layer] of [[headline, $("headline-marks")], [body, $("body-marks")]]) {
       f.addEventListener("mousemove", e => {
-        const m = marksAt(e.clientX, e.clientY)[0];
+        const m = marksAt(layer, e.clientX, e.clientY)[0];
         if (!m) { tip.style.display = "none"; return; }
         tip.textContent = m.title; tip.style.display = "block";
         tip.style.left = Math.min(e.clientX + 12, innerWidth - 430) + "px"; tip.style.top = (e.clientY + 16) + "px";
