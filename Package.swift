@@ -55,11 +55,20 @@ let package = Package(
         ),
         .executableTarget(
             name: "copydesk",
-            dependencies: ["CopydeskCore", "CopydeskDefaultRules", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["CopydeskCore", "CopydeskDefaultRules", "CopydeskLSP", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        // The language server (`copydesk lsp`): JSON-RPC over stdio by hand, no extra dependency.
+        .target(
+            name: "CopydeskLSP",
+            dependencies: ["CopydeskCore", "CopydeskDefaultRules"]
         ),
         .testTarget(
             name: "CopydeskCoreTests",
             dependencies: ["CopydeskCore", "CopydeskDefaultRules"]
+        ),
+        .testTarget(
+            name: "CopydeskLSPTests",
+            dependencies: ["CopydeskLSP", "CopydeskCore", "CopydeskDefaultRules"]
         ),
         .testTarget(
             name: "CopydeskCLITests",
