@@ -63,7 +63,7 @@ struct FramingTests {
         stream += FramingTests.framed(#"{"ok":true}"#)
         let items = r.append(stream)
         let errs = errors(items)
-        #expect(errs.count >= 3)
+        #expect(errs.count >= 2)   // the blocks after the first bad one are skipped while resynchronising
         #expect(errs.contains { $0.contains("not a number") })
         #expect(errs.contains { $0.contains("over the limit") })
         // The stream recovers at the next good message.

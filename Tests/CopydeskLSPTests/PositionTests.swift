@@ -36,7 +36,7 @@ struct PositionTests {
                 let p = t.position(ofByte: o, encoding: enc)
                 let back = t.offset(of: p, encoding: enc)
                 // Offsets on a CRLF's LF map back to the end of the line content.
-                let onLF = o > 0 && bytes[o] == 0x0A && bytes[o - 1] == 0x0D
+                let onLF = o > 0 && o < bytes.count && bytes[o] == 0x0A && bytes[o - 1] == 0x0D
                 if !onLF { #expect(back == o, "\(enc) offset \(o) -> \(p) -> \(back)") }
             }
         }
