@@ -12,6 +12,8 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
+        // The MCP server (`copydesk mcp`): the MCP library needs only swift-system and swift-log.
+        .package(url: "https://github.com/modelcontextprotocol/swift-sdk", from: "0.12.1"),
     ],
     targets: [
         // PCRE2 (8-bit code units) from the system: Debian `libpcre2-dev`.
@@ -55,12 +57,17 @@ let package = Package(
         ),
         .executableTarget(
             name: "copydesk",
-            dependencies: ["CopydeskCore", "CopydeskDefaultRules", "CopydeskLSP", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["CopydeskCore", "CopydeskDefaultRules", "CopydeskLSP", "CopydeskMCP", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         // The language server (`copydesk lsp`): JSON-RPC over stdio by hand, no extra dependency.
         .target(
             name: "CopydeskLSP",
             dependencies: ["CopydeskCore", "CopydeskDefaultRules"]
+        ),
+        // The MCP server's tools over the engine (`copydesk mcp`).
+        .target(
+            name: "CopydeskMCP",
+            dependencies: ["CopydeskCore", .product(name: "MCP", package: "swift-sdk")]
         ),
         .testTarget(
             name: "CopydeskCoreTests",
@@ -69,6 +76,10 @@ let package = Package(
         .testTarget(
             name: "CopydeskLSPTests",
             dependencies: ["CopydeskLSP", "CopydeskCore", "CopydeskDefaultRules"]
+        ),
+        .testTarget(
+            name: "CopydeskMCPTests",
+            dependencies: ["CopydeskMCP", "CopydeskCore", "CopydeskDefaultRules", .product(name: "MCP", package: "swift-sdk")]
         ),
         .testTarget(
             name: "CopydeskCLITests",
