@@ -24,9 +24,8 @@ struct ResponseError: Error {
 ///
 /// Messages are handled in order on one serial queue, which owns all state (open documents, the
 /// engine, the negotiated encoding); reading the input happens elsewhere, so a lint never stalls
-/// reading. Linting after a change is debounced: the first change schedules a lint `debounce`
-/// later, and changes before it fires ride along (the lint reads the latest text), so steady
-/// typing cannot postpone diagnostics forever. Opening and saving lint at once.
+/// reading. Linting after a change is debounced (see `scheduleLint`) and runs off the queue;
+/// opening and saving lint at once.
 public final class LanguageServer: @unchecked Sendable {
     public struct Options: Sendable {
         /// Rule files folder (`--rules`); `initializationOptions.rules` overrides it.
@@ -81,7 +80,8 @@ public final class LanguageServer: @unchecked Sendable {
     private var shutdownRequested = false
     private var exited = false
     private var documents: [String: OpenDocument] = [:]
-    private var pendingLint = Set<String>()
+    /// Debounced lints waiting: when the first change still waiting came, and the scheduled lint.
+    private var pending: [String: (first: DispatchTime, item: DispatchWorkItem)] = [:]
     private var shownMessages = Set<String>()
     private var nextRequestID = 1
     private var rootPath: String? = nil
@@ -306,7 +306,8 @@ public final class LanguageServer: @unchecked Sendable {
         shutdownRequested = true
         for uri in documents.keys.sorted() { publish(uri: uri, version: nil, diagnostics: []) }
         documents.removeAll()
-        pendingLint.removeAll()
+        for p in pending.values { p.item.cancel() }
+        pending.removeAll()
         return .null
     }
 
@@ -407,24 +408,61 @@ public final class LanguageServer: @unchecked Sendable {
 
     private func didSave(_ params: JSON) throws {
         let (uri, _) = try textDocument(params)
-        pendingLint.remove(uri)
+        pending.removeValue(forKey: uri)?.item.cancel()
         lintAndPublish(uri)
     }
 
     private func didClose(_ params: JSON) throws {
         guard let uri = params["textDocument"]?["uri"]?.string else { throw ResponseError.invalidParams("textDocument.uri is missing") }
         documents[uri] = nil
-        pendingLint.remove(uri)
+        pending.removeValue(forKey: uri)?.item.cancel()
         publish(uri: uri, version: nil, diagnostics: [])
     }
 
     // MARK: linting
 
+    /// Debounce: each change pushes the lint to `debounce` after it (so a burst of typing is
+    /// linted once, right after its last keystroke), but never past `maxWait` after the first
+    /// change still waiting, so steady typing still gets diagnostics. The lint itself runs off
+    /// the message queue (the engine is thread-safe), so changes arriving meanwhile are taken at
+    /// once; a result for a text that has changed since is dropped (its own lint is scheduled).
     private func scheduleLint(_ uri: String) {
-        guard pendingLint.insert(uri).inserted else { return }
-        queue.asyncAfter(deadline: .now() + .milliseconds(debounce)) { [self] in
-            guard pendingLint.remove(uri) != nil, !exited else { return }
-            lintAndPublish(uri)
+        let now = DispatchTime.now()
+        let first = pending[uri]?.first ?? now
+        pending[uri]?.item.cancel()
+        let deadline = min(now + .milliseconds(debounce), first + .milliseconds(max(debounce, LanguageServer.maxWaitMilliseconds)))
+        let item = DispatchWorkItem { [self] in
+            guard pending.removeValue(forKey: uri) != nil, !exited else { return }
+            lintInBackground(uri)
+        }
+        pending[uri] = (first, item)
+        queue.asyncAfter(deadline: deadline, execute: item)
+    }
+
+    /// Longest wait from the first unlinted change to its lint while changes keep coming.
+    static let maxWaitMilliseconds = 300
+
+    private func lintInBackground(_ uri: String) {
+        guard let doc = documents[uri], let engine else { return }
+        let article = article(doc)
+        let version = doc.version
+        let table = doc.table
+        let encoding = encoding
+        DispatchQueue.global(qos: .userInitiated).async { [self] in
+            let linted = engine.lint(article)
+            let diagnostics = linted.report.findings.map { DiagnosticMapping.diagnostic($0, table: table, encoding: encoding) }
+            queue.async { [self] in
+                // Dropped if the text changed meanwhile or the engine was replaced.
+                guard var current = documents[uri], current.version == version, current.bytes == article.bytes,
+                      self.engine === engine, !exited, !shutdownRequested else { return }
+                current.findings = linted.report.findings
+                current.lintedVersion = version
+                current.format = linted.format
+                documents[uri] = current
+                for e in linted.report.errors { showMessage(2, "copydesk: \(e.path): \(e.message)") }
+                for e in engine.configurationErrors { showMessage(1, "copydesk: configuration: \(e.path): \(e.message)") }
+                publish(uri: uri, version: version, diagnostics: diagnostics)
+            }
         }
     }
 
