@@ -27,6 +27,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        // The MCP server (`copydesk mcp`): the MCP library needs only swift-system and swift-log.
+        .package(url: "https://github.com/modelcontextprotocol/swift-sdk", from: "0.12.1"),
     ],
     targets: [
         // PCRE2 (8-bit code units) from the system: Debian `libpcre2-dev`.
@@ -99,7 +101,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "copydesk",
-            dependencies: ["CopydeskCore", "CopydeskReports", "CopydeskWorkflow", "CopydeskEval", "CopydeskDefaultRules",
+            dependencies: ["CopydeskCore", "CopydeskReports", "CopydeskWorkflow", "CopydeskEval", "CopydeskDefaultRules", "CopydeskLSP", "CopydeskMCP",
                            .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         // Helpers shared by the test targets (temporary folders, small rule files, the package
@@ -134,6 +136,16 @@ let package = Package(
             name: "CopydeskServerTests",
             dependencies: ["CopydeskServer", "CopydeskWorkflow", "CopydeskDefaultRules", "CopydeskTestSupport"]
         ),
+        // The language server (`copydesk lsp`): JSON-RPC over stdio by hand, no extra dependency.
+        .target(
+            name: "CopydeskLSP",
+            dependencies: ["CopydeskWorkflow", "CopydeskDefaultRules"]
+        ),
+        // The MCP server's tools over the engine (`copydesk mcp`).
+        .target(
+            name: "CopydeskMCP",
+            dependencies: ["CopydeskWorkflow", "CopydeskDefaultRules", .product(name: "MCP", package: "swift-sdk")]
+        ),
         .testTarget(
             name: "CopydeskCoreTests",
             dependencies: ["CopydeskCore", "CopydeskReports", "CopydeskWorkflow", "CopydeskDefaultRules", "CopydeskTestSupport"]
@@ -154,6 +166,14 @@ let package = Package(
         .testTarget(
             name: "CopydeskDocsTests",
             dependencies: ["CopydeskTestSupport"]
+        ),
+        .testTarget(
+            name: "CopydeskLSPTests",
+            dependencies: ["CopydeskLSP", "CopydeskWorkflow", "CopydeskDefaultRules", "CopydeskTestSupport"]
+        ),
+        .testTarget(
+            name: "CopydeskMCPTests",
+            dependencies: ["CopydeskMCP", "CopydeskWorkflow", "CopydeskDefaultRules", "CopydeskTestSupport", .product(name: "MCP", package: "swift-sdk")]
         ),
         .testTarget(
             name: "CopydeskCLITests",

@@ -30,7 +30,7 @@ struct Copydesk: ParsableCommand {
             rule-file or I/O error (reported after everything else).
             """,
         version: CopydeskVersion.current,
-        subcommands: [Lint.self, Rules.self, Eval.self, Init.self, Config.self, Clean.self, Serve.self],
+        subcommands: [Lint.self, Rules.self, Eval.self, Init.self, Config.self, Clean.self, Serve.self, LSP.self, MCPCommand.self],
         defaultSubcommand: Lint.self
     )
 }
