@@ -1,6 +1,6 @@
 import ArgumentParser
 import Dispatch
-import CopydeskCore
+import CopydeskWorkflow
 import CopydeskDefaultRules
 import CopydeskMCP
 
