@@ -87,16 +87,18 @@ struct Serve: AsyncParsableCommand {
         let problems = options.problems()
         guard problems.isEmpty else { throw ValidationError(problems.joined(separator: "\n")) }
         LoggingSystem.bootstrap { label in
-            var h = StreamLogHandler.standardError(label: label)
+            var h = StderrLogHandler(label: label)
             h.logLevel = level
             return h
         }
+        defer { StderrLogHandler.flush() }
         var logger = Logger(label: "copydesk-serve")
         logger.logLevel = level
         options.logRequests = level <= .info
         do {
             try await CopydeskServer.run(options: options, logger: logger)
         } catch let e as ServeError {
+            StderrLogHandler.flush()
             FileHandle.standardError.write(Data("copydesk serve: \(e)\n".utf8))
             throw ExitCode(2)
         }

@@ -3,7 +3,8 @@ import Foundation
 
 /// The body of `POST /v1/lint` and `POST /v1/clean`, read strictly: exactly one of `text`,
 /// `markdown`, `html`; only the fields below (an unknown field is a 400, so a typo such as
-/// `"headine"` is not silently ignored); each of the right JSON type (`null` counts as absent).
+/// `"headine"` is not silently ignored); each of the right JSON type (`null` is not: leave the
+/// field out).
 struct ArticleRequest: Equatable {
     /// `text`: the reader is chosen by `path`'s extension (then configuration), else plain text.
     /// `markdown` / `html`: that reader, whatever the path.
@@ -37,7 +38,7 @@ struct ArticleRequest: Equatable {
             throw APIError.badRequest("Unknown field \(unknown.quotedForMessage): the fields are \(fields.joined(separator: ", ")).", code: "unknown_field")
         }
         func string(_ key: String) throws(APIError) -> String? {
-            guard let v = object[key], !(v is NSNull) else { return nil }
+            guard let v = object[key] else { return nil }
             guard let s = v as? String, !isBoolOrNumber(v) else {
                 throw APIError.badRequest("Field \"\(key)\" must be a string.", code: "wrong_type")
             }
@@ -54,7 +55,7 @@ struct ArticleRequest: Equatable {
         var request = ArticleRequest(body: body, format: key == "markdown" ? .markdown : key == "html" ? .html : nil)
         request.headline = try string("headline")
         request.path = try string("path")
-        if let v = object["categories"], !(v is NSNull) {
+        if let v = object["categories"] {
             guard let list = v as? [Any], list.allSatisfy({ $0 is String && !isBoolOrNumber($0) }) else {
                 throw APIError.badRequest("Field \"categories\" must be an array of strings.", code: "wrong_type")
             }

@@ -467,9 +467,9 @@ enum OpenAPIDocument {
                   }
                 }
               },
-              "text/plain": { "schema": { "type": "string" }, "example": "The council met on Monday.\n\nSave 20% with promo code NEWS20 at checkout.\n" },
-              "text/markdown": { "schema": { "type": "string" }, "example": "# Council meets\n\nThe council met on Monday.\n" },
-              "text/html": { "schema": { "type": "string" }, "example": "<h1>Council meets</h1><p>The council met on Monday.</p>" }
+              "text/plain": { "schema": { "description": "The article itself, as it is (any bytes: invalid UTF-8 is linted as the CLI lints such a file)." }, "example": "The council met on Monday.\n\nSave 20% with promo code NEWS20 at checkout.\n" },
+              "text/markdown": { "schema": { "description": "The article itself, as it is (any bytes: invalid UTF-8 is linted as the CLI lints such a file)." }, "example": "# Council meets\n\nThe council met on Monday.\n" },
+              "text/html": { "schema": { "description": "The article itself, as it is (any bytes: invalid UTF-8 is linted as the CLI lints such a file)." }, "example": "<h1>Council meets</h1><p>The council met on Monday.</p>" }
             }
           }
         },
