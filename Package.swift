@@ -124,8 +124,8 @@ let package = Package(
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
-            // The page and openapi.json, embedded by .ci/embed-serve-assets (a test checks the copy).
-            exclude: ["Assets"]
+            // The page and openapi.json, compiled into the binary by SwiftPM (no resource bundle).
+            resources: [.embedInCode("Assets/index.html"), .embedInCode("Assets/openapi.json")]
         ),
         .executableTarget(
             name: "copydesk-serve",

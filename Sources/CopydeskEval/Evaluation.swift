@@ -187,6 +187,14 @@ public enum Evaluation {
     static func documents(_ dataset: Dataset, options: EvalOptions, resolver: inout GoldResolver, problems: inout [DatasetProblem]) throws(EvalError) -> [DocumentItems] {
         var out: [DocumentItems] = []
         var candidates = Set<String>()
+        /// Gives an item its label (or, unlabeled, its group); false when it is not scored.
+        func scored(_ item: inout EvalItem, id: String, row: DatasetRow) -> Bool {
+            guard options.labeled else {
+                if let g = options.groupBy { item.group = resolver.groupValue(id: id, row: row, field: g) }
+                return true
+            }
+            return resolver.resolve(&item, id: id, row: row, problems: &problems)
+        }
         switch options.unit {
         case .articleLine:
             let stem = EvalDocument.fileStem(dataset.path)
@@ -214,11 +222,7 @@ public enum Evaluation {
                     candidates.insert(id)
                     let shifted = (r.lowerBound + offset)..<(r.upperBound + offset)
                     var item = EvalItem(index: row.index, line: row.line, id: id, text: String(decoding: bytes[shifted], as: UTF8.self))
-                    if !options.labeled {
-                        if let g = options.groupBy { item.group = resolver.groupValue(id: id, row: row, field: g) }
-                    } else if !resolver.resolve(&item, id: id, row: row, problems: &problems) {
-                        continue
-                    }
+                    guard scored(&item, id: id, row: row) else { continue }
                     items.append(item)
                     itemRanges.append(shifted)
                 }
@@ -253,11 +257,7 @@ public enum Evaluation {
                     let id = row.fields[options.idField] ?? "\(key)/\(row.fields[options.orderField] ?? "")"
                     candidates.insert(id)
                     var item = EvalItem(index: row.index, line: row.line, id: id, text: text)
-                    if !options.labeled {
-                        if let g = options.groupBy { item.group = resolver.groupValue(id: id, row: row, field: g) }
-                    } else if !resolver.resolve(&item, id: id, row: row, problems: &problems) {
-                        continue
-                    }
+                    guard scored(&item, id: id, row: row) else { continue }
                     items.append(item)
                     itemRanges.append(range)
                 }

@@ -1,3 +1,5 @@
+import CopydeskCore
+
 /// How LSP positions count characters within a line (`positionEncoding`, LSP 3.17).
 public enum PositionEncoding: String, Sendable, CaseIterable {
     case utf8 = "utf-8"
@@ -38,48 +40,29 @@ public struct LSPRange: Sendable, Hashable {
 }
 
 /// Converts between the engine's byte offsets (UTF-8) and LSP positions, at the edge. Line breaks
-/// are `\n`, `\r\n` and a lone `\r`, as in LSP and the engine's `LineIndex`. Bad input (a line
+/// are `\n`, `\r\n` and a lone `\r`, as in LSP: the engine's `LineIndex` finds them. Bad input (a line
 /// past the end, a character past the line's end, an offset inside a character) is clamped,
 /// never trapped on.
 public struct LineTable: Sendable {
     public let bytes: [UInt8]
+    /// The engine's own line index (the same line breaks as every report).
+    public let index: LineIndex
     /// Byte offset where each line starts.
-    public let lineStarts: [Int]
+    public var lineStarts: [Int] { index.lineStarts }
     /// Byte offset where each line's content ends (before its terminator).
-    public let lineEnds: [Int]
+    public var lineEnds: [Int] { index.lineEnds }
 
     public init(_ bytes: [UInt8]) {
         self.bytes = bytes
-        var starts = [0], ends: [Int] = []
-        var i = 0
-        let n = bytes.count
-        while i < n {
-            let b = bytes[i]
-            if b == 0x0A || b == 0x0D {
-                ends.append(i)
-                if b == 0x0D && i + 1 < n && bytes[i + 1] == 0x0A { i += 1 }
-                starts.append(i + 1)
-            }
-            i += 1
-        }
-        ends.append(n)
-        lineStarts = starts
-        lineEnds = ends
+        index = LineIndex(bytes)
     }
 
     public init(_ text: String) { self.init(Array(text.utf8)) }
 
-    public var lineCount: Int { lineStarts.count }
+    public var lineCount: Int { index.lineCount }
 
     /// 0-based line holding `offset` (an offset on a terminator belongs to its line).
-    public func line(ofByte offset: Int) -> Int {
-        var lo = 0, hi = lineStarts.count - 1
-        while lo < hi {
-            let mid = (lo + hi + 1) / 2
-            if lineStarts[mid] <= offset { lo = mid } else { hi = mid - 1 }
-        }
-        return lo
-    }
+    public func line(ofByte offset: Int) -> Int { index.lineIndex(of: offset) }
 
     /// Length in bytes of the UTF-8 sequence a lead byte starts (1 for a stray byte).
     @inline(__always) static func sequenceLength(_ lead: UInt8) -> Int {

@@ -308,10 +308,9 @@ extension Error {
 
 /// `POST /v1/clean`'s answer.
 struct CleanResponse: Encodable {
-    struct Tool: Encodable { var name = "copydesk"; var version = CopydeskVersion.current }
     struct Kept: Encodable { var line: Int; var rule: String; var category: String }
     var version = 1
-    var tool = Tool()
+    var tool = JSONReporter.Tool(name: "copydesk", version: CopydeskVersion.current)
     var path: String
     var changed: Bool
     /// The cleaned body (a separate headline is not part of it).

@@ -4,8 +4,8 @@ import Synchronization
 @testable import CopydeskLSP
 import CopydeskWorkflow
 import CopydeskDefaultRules
+import CopydeskTestSupport
 
-let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 let seedText = (try? String(contentsOf: packageRoot.appendingPathComponent("Fixtures/seed-article/article.txt"), encoding: .utf8)) ?? ""
 
 /// A language server driven in memory: messages in, framed messages out (parsed back with the

@@ -4,8 +4,8 @@ import MCP
 @testable import CopydeskMCP
 import CopydeskWorkflow
 import CopydeskDefaultRules
+import CopydeskTestSupport
 
-let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 let seedText = (try? String(contentsOf: packageRoot.appendingPathComponent("Fixtures/seed-article/article.txt"), encoding: .utf8)) ?? ""
 
 func texts(_ r: CallTool.Result) -> [String] {

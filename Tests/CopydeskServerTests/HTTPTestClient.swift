@@ -1,4 +1,5 @@
 import CopydeskWorkflow
+import CopydeskTestSupport
 import CopydeskServer
 import Foundation
 import Logging
@@ -170,13 +171,6 @@ func withServer(_ configure: (inout ServeOptions) -> Void = { _ in }, engine: En
     try await server.stop()
 }
 
-/// The package root (for fixtures and the repository's files).
-let packageRoot: String = {
-    var url = URL(fileURLWithPath: #filePath)
-    for _ in 0..<3 { url.deleteLastPathComponent() }
-    return url.path
-}()
-
 func fixture(_ relative: String) -> String {
-    (try? String(contentsOfFile: packageRoot + "/" + relative, encoding: .utf8)) ?? ""
+    (try? String(contentsOf: packageRoot.appendingPathComponent(relative), encoding: .utf8)) ?? ""
 }

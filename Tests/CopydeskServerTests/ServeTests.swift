@@ -38,7 +38,7 @@ struct ServeTests {
     }
 
     @Test func embeddedAssetsMatchTheirFiles() {
-        // .ci/embed-serve-assets writes the copies; this fails when one was edited without it.
+        // The files in Assets/ are what the server serves, byte for byte.
         #expect(Page.html == fixture("Sources/CopydeskServer/Assets/index.html"))
         #expect(OpenAPIDocument.json == fixture("Sources/CopydeskServer/Assets/openapi.json"))
     }

@@ -128,7 +128,8 @@ public final class Engine: Sendable {
             let config = workflow.resolver.configuration(forFile: article.path.map { Paths.absolute($0) } ?? "-")
             plan = workflow.plan(for: path, config: config)
         }
-        let format = article.format ?? (article.path.map { _ in plan?.format ?? DocumentFormat.forPath(path) } ?? .text)
+        // Without a path there is no extension to go by: plain text.
+        let format = article.format ?? (article.path == nil ? .text : plan?.format ?? DocumentFormat.forPath(path))
         guard let headline = article.headline else {
             return Prepared(path: path, bytes: article.bytes, format: format, headline: plan?.headline ?? .auto, bodyStart: (0, 1), plan: plan)
         }
