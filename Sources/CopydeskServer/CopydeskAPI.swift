@@ -1,5 +1,6 @@
 import CopydeskWorkflow
 import CopydeskDefaultRules
+import Dispatch
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -51,6 +52,8 @@ public final class CopydeskAPI: Sendable {
     private static let bodyOffsetField = HTTPField.Name("Copydesk-Body-Offset")!
     private static let pageBytes = ByteBuffer(string: Page.html)
     private static let openAPIBytes = ByteBuffer(string: OpenAPIDocument.json)
+    /// Where lints and cleans run (see `withTimeBudget`).
+    private static let workQueue = DispatchQueue.global(qos: .userInitiated)
 
     /// - Parameter engine: the engine to start with (nil: built from `options`).
     public init(options: ServeOptions, engine: Engine? = nil, logger: Logger) throws {
@@ -264,22 +267,20 @@ public final class CopydeskAPI: Sendable {
 
     // MARK: time budget
 
-    /// Runs `work` (a lint or clean: synchronous, bounded by the match limits) on another task and
-    /// answers 503 if it takes longer than the budget. The work is not interrupted (PCRE2 calls
-    /// cannot be), but the match limits end it soon after; the client does not wait for it.
+    /// Runs `work` (a lint or clean: synchronous, bounded by the match limits) on a Dispatch
+    /// thread and answers 503 if it takes longer than the budget. The work is not interrupted
+    /// (PCRE2 calls cannot be), but the match limits end it soon after; the client does not wait
+    /// for it. Neither the work nor the timer runs on Swift's cooperative pool (one thread per
+    /// core, which also runs the HTTP handlers): a long lint there would hold up other requests,
+    /// and the timer of a request could not fire while every pool thread was linting.
     private func withTimeBudget<T: Sendable>(_ work: @escaping @Sendable () -> T) async throws(APIError) -> T {
         let budget = options.timeBudget
+        let nanoseconds = budget.components.seconds * 1_000_000_000 + budget.components.attoseconds / 1_000_000_000
         let result: T? = await withCheckedContinuation { (continuation: CheckedContinuation<T?, Never>) in
             let once = ResumeOnce(continuation)
-            let timer = Task {
-                try? await Task.sleep(for: budget)
-                if !Task.isCancelled { once.resume(nil) }
-            }
-            Task {
-                let value = work()
-                timer.cancel()
-                once.resume(value)
-            }
+            // Whichever comes first resumes; the other finds nothing left to do.
+            CopydeskAPI.workQueue.asyncAfter(deadline: .now() + .nanoseconds(Int(nanoseconds))) { once.resume(nil) }
+            CopydeskAPI.workQueue.async { once.resume(work()) }
         }
         guard let result else {
             let s = Double(budget.components.seconds) + Double(budget.components.attoseconds) / 1e18

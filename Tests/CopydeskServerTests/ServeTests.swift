@@ -298,7 +298,7 @@ struct ServeTests {
 
     @Test func timeBudget() async throws {
         try await withServer({ $0.timeBudget = .milliseconds(1) }) { client, _ in
-            let big = String(repeating: ServeTests.seed + "\n", count: 200)   // 640 KB
+            let big = String(repeating: ServeTests.seed + "\n", count: 60)   // 190 KB: far over 1 ms
             let r = try await client.post("/v1/lint", contentType: "text/plain", body: big)
             #expect(r.status == 503)
             #expect(r.errorCode == "time_budget_exceeded")
