@@ -52,6 +52,27 @@ struct TitleLineTests {
         #expect(flagged("Lede.\n\nThe Senate Voted On The Bill Today.\n\nBy Jane Smith\n") == [])
     }
 
+    @Test func photoCaptionsAreNotHeadlines() {
+        let lede = "The council met on Tuesday evening and argued for three hours about the budget."
+        // Right above a credit line, in single-newline text and with blank lines.
+        #expect(flagged("\(lede)\nSenator Campaigns Across New Hampshire Ahead Of Primary Day\nPhoto by our staff photographer\nMore text follows here.\n") == [])
+        #expect(flagged("\(lede)\n\nSenator Campaigns Across New Hampshire Ahead Of Primary Day\n\nImage copyright Reuters\n\nMore text.\n") == [])
+        // Right under an "Image caption" label.
+        #expect(flagged("\(lede)\nImage caption\nSenator Campaigns Across New Hampshire Ahead Of Primary Day\nMore text follows here.\n") == [])
+        // The same line with body text around it is another story's headline.
+        #expect(flagged("\(lede)\nSenator Campaigns Across New Hampshire Ahead Of Primary Day\nMore text follows here.\n") == [2])
+    }
+
+    @Test func itemsOfAListTheArticleIntroducesAreNotHeadlines() {
+        let lede = "The band announced the album on Tuesday, its first in sixteen years, to loud applause."
+        let list = "Sleep Now Trump You Are Fired Again\nWaiting On The Walls To Come Down Soon\nThere Aint No Spray Tan Here Today\n"
+        // Introduced by a sentence ending in a colon: the article's own list, however far down.
+        #expect(flagged("\(lede)\nHere is the official track listing:\n\(list)More text follows.\n") == [])
+        #expect(flagged("\(lede)\n\nHere is the official track listing:\n\n\(list.replacingOccurrences(of: "\n", with: "\n\n"))More text.\n") == [])
+        // Introduced by a recirculation label of a few words: other stories' headlines.
+        #expect(flagged("\(lede)\nMore from the band:\n\(list)More text follows.\n") == [3, 4, 5])
+    }
+
     /// A sentence-case title-line rule, with or without `skip-subheads`.
     static func wireRule(skipSubheads: Bool) -> Rule {
         let yaml = """

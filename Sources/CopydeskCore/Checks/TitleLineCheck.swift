@@ -2,7 +2,8 @@
 /// into the article. Word count within bounds, most words capitalized (short function words aside),
 /// no closing period, comma, semicolon or colon, not a lone quotation. Optional `patterns` must
 /// also match; `exceptions` drop the line. With `skip-subheads`, a line that shares content words
-/// with the body paragraph next to it is a subhead of the article and is skipped. The finding
+/// with the body paragraph next to it is a subhead of the article and is skipped. Photo captions
+/// and items of a list the article introduces are always skipped. The finding
 /// spans the whole line.
 enum TitleLineCheck {
     static let smallWords: Set<String> = [
@@ -20,6 +21,7 @@ enum TitleLineCheck {
             // headline and the neighbouring paragraphs.
             if isOwnHeadlineOrDeck(line, ctx.document) { continue }
             if rule.titleLine.skipSubheads && isSubhead(line, ctx.document) { continue }
+            if isCaptionOrListItem(line, ctx.document) { continue }
             out.append(RawMatch(rule: rule, range: line, groups: []))
         }
     }
@@ -66,6 +68,73 @@ enum TitleLineCheck {
             if own.intersection(contentWords(doc.text, p)).count >= 2 { return true }
         }
         return false
+    }
+
+    /// Lines that are the article's own, whatever their shape: a photo caption (the line right
+    /// above a credit line — "Photo by …", "Image copyright …", "(Getty Images)" — or right under
+    /// an "Image caption" label) and an item of a list the article introduces with a sentence
+    /// ending in a colon ("Here is the official track listing:"), however many short lines down.
+    /// A recirculation list is introduced by a label of a few words ("Related:", "More from
+    /// CNN:"), so the introduction must have at least five words.
+    static func isCaptionOrListItem(_ line: Range<Int>, _ doc: Document) -> Bool {
+        let paragraphs = doc.paragraphs, t = doc.text
+        var lo = 0, hi = paragraphs.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if paragraphs[mid].upperBound <= line.lowerBound { lo = mid + 1 } else { hi = mid }
+        }
+        guard lo < paragraphs.count, paragraphs[lo].lowerBound <= line.lowerBound else { return false }
+        if lo + 1 < paragraphs.count, startsWithCredit(t, paragraphs[lo + 1]) { return true }
+        if lo > 0, isCaptionLabel(t, paragraphs[lo - 1]) { return true }
+        // Walk up through the short lines above (at most 40) to what introduces them.
+        var k = lo - 1, steps = 0
+        while k >= 0 && steps < 40 {
+            let p = paragraphs[k]
+            if endsWithColon(t, p) { return wordCount(t, p) >= 5 }
+            if isBodyParagraph(t, p) { return false }
+            k -= 1; steps += 1
+        }
+        return false
+    }
+
+    static let creditPrefixes: [[UInt8]] = [
+        "photo by", "photo:", "photos by", "photograph by", "photograph:", "picture by", "picture:",
+        "image copyright", "image:", "image by", "credit:", "getty images", "(getty", "(photo",
+        "(ap photo", "ap photo", "reuters/", "(reuters", "photo credit", "pictured:",
+    ].map { Array($0.utf8) }
+
+    static func startsWithCredit(_ t: [UInt8], _ p: Range<Int>) -> Bool {
+        var i = p.lowerBound
+        while i < p.upperBound && (t[i] == 0x20 || t[i] == 0x09) { i += 1 }
+        return creditPrefixes.contains { prefix in
+            guard i + prefix.count <= p.upperBound else { return false }
+            for (j, c) in prefix.enumerated() {
+                let b = t[i + j]
+                if (b >= 0x41 && b <= 0x5A ? b | 0x20 : b) != c { return false }
+            }
+            return true
+        }
+    }
+
+    static func isCaptionLabel(_ t: [UInt8], _ p: Range<Int>) -> Bool {
+        let l = letters(t[p])
+        return l == Array("imagecaption".utf8) || l == Array("caption".utf8) || l == Array("photocaption".utf8)
+    }
+
+    static func endsWithColon(_ t: [UInt8], _ p: Range<Int>) -> Bool {
+        var e = p.upperBound
+        while e > p.lowerBound && (t[e - 1] == 0x20 || t[e - 1] == 0x09 || t[e - 1] == 0x0A || t[e - 1] == 0x0D) { e -= 1 }
+        return e > p.lowerBound && t[e - 1] == UInt8(ascii: ":")
+    }
+
+    static func wordCount(_ t: [UInt8], _ p: Range<Int>) -> Int {
+        var words = 0, inWord = false
+        for i in p {
+            let space = t[i] == 0x20 || t[i] == 0x09 || t[i] == 0x0A || t[i] == 0x0D
+            if !space && !inWord { words += 1 }
+            inWord = !space
+        }
+        return words
     }
 
     /// Words that carry the topic: at least 4 letters, not a common function word, compared by
