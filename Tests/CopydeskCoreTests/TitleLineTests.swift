@@ -69,6 +69,8 @@ struct TitleLineTests {
         // Introduced by a sentence ending in a colon: the article's own list, however far down.
         #expect(flagged("\(lede)\nHere is the official track listing:\n\(list)More text follows.\n") == [])
         #expect(flagged("\(lede)\n\nHere is the official track listing:\n\n\(list.replacingOccurrences(of: "\n", with: "\n\n"))More text.\n") == [])
+        // Nominees under an award category heading.
+        #expect(flagged("\(lede)\nBest Comedy Series\n\(list)More text follows.\n") == [])
         // Introduced by a recirculation label of a few words: other stories' headlines.
         #expect(flagged("\(lede)\nMore from the band:\n\(list)More text follows.\n") == [3, 4, 5])
     }

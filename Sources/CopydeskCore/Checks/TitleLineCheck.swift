@@ -73,7 +73,8 @@ enum TitleLineCheck {
     /// Lines that are the article's own, whatever their shape: a photo caption (the line right
     /// above a credit line — "Photo by …", "Image copyright …", "(Getty Images)" — or right under
     /// an "Image caption" label) and an item of a list the article introduces with a sentence
-    /// ending in a colon ("Here is the official track listing:"), however many short lines down.
+    /// ending in a colon ("Here is the official track listing:") or an award category heading
+    /// ("Best Comedy Series"), however many short lines down.
     /// A recirculation list is introduced by a label of a few words ("Related:", "More from
     /// CNN:"), so the introduction must have at least five words.
     static func isCaptionOrListItem(_ line: Range<Int>, _ doc: Document) -> Bool {
@@ -91,8 +92,27 @@ enum TitleLineCheck {
         while k >= 0 && steps < 40 {
             let p = paragraphs[k]
             if endsWithColon(t, p) { return wordCount(t, p) >= 5 }
+            if isAwardCategory(t, p) { return true }
             if isBodyParagraph(t, p) { return false }
             k -= 1; steps += 1
+        }
+        return false
+    }
+
+    /// An award category heading ("Best Comedy Series", "Outstanding Lead Actor in a Drama"): the
+    /// short lines under it are its nominees.
+    static func isAwardCategory(_ t: [UInt8], _ p: Range<Int>) -> Bool {
+        var i = p.lowerBound
+        while i < p.upperBound && (t[i] == 0x20 || t[i] == 0x09) { i += 1 }
+        let words = wordCount(t, p)
+        guard words >= 2 && words <= 10 else { return false }
+        for prefix in [Array("best ".utf8), Array("outstanding ".utf8)] where i + prefix.count <= p.upperBound {
+            var same = true
+            for (j, c) in prefix.enumerated() {
+                let b = t[i + j]
+                if (b >= 0x41 && b <= 0x5A ? b | 0x20 : b) != c { same = false; break }
+            }
+            if same { return true }
         }
         return false
     }
