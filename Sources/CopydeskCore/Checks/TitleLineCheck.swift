@@ -229,8 +229,41 @@ enum TitleLineCheck {
         return v
     }
 
+    /// What `looksLikeHeadline` reads from a line, whatever the rule's options: worked out once
+    /// per line and document, as every `title-line` rule looks at the same standalone lines.
+    struct Shape {
+        /// False: empty, too long, or ending in a period, comma, semicolon or colon.
+        var possible: Bool
+        var words: Int32 = 0
+        var counted: Int32 = 0
+        var capitalized: Int32 = 0
+        /// 0: not known yet; 1: the line is not one quotation; 2: it is.
+        var quotation: UInt8 = 0
+    }
+
     static func looksLikeHeadline(_ t: [UInt8], _ line: Range<Int>, _ opts: TitleLineOptions, _ doc: Document) -> Bool {
-        guard !line.isEmpty, line.count <= 300 else { return false }
+        var shape: Shape
+        if let known = doc.titleShapes[line.lowerBound], known.end == line.upperBound {
+            shape = known.shape
+        } else {
+            shape = measure(t, line)
+        }
+        defer { doc.titleShapes[line.lowerBound] = (line.upperBound, shape) }
+        guard shape.possible else { return false }
+        let words = Int(shape.words), counted = Int(shape.counted), capitalized = Int(shape.capitalized)
+        guard words >= opts.minWords, words <= opts.maxWords, counted > 0 else { return false }
+        guard Double(capitalized) / Double(counted) >= opts.minCapitalized else { return false }
+        // A line that is one quotation is speech, not a headline.
+        if shape.quotation == 0 {
+            let quoted = doc.quotes(around: line).first(where: { $0.lowerBound <= line.lowerBound && $0.upperBound >= line.upperBound }).map { $0.lowerBound == line.lowerBound } ?? false
+            shape.quotation = quoted ? 2 : 1
+        }
+        return shape.quotation == 1
+    }
+
+    /// The options-free part of `looksLikeHeadline`: the closing character and the word counts.
+    static func measure(_ t: [UInt8], _ line: Range<Int>) -> Shape {
+        guard !line.isEmpty, line.count <= 300 else { return Shape(possible: false) }
         // Last character that is not a closing quote.
         var e = line.upperBound - 1
         while e > line.lowerBound && (t[e] == UInt8(ascii: "'") || t[e] == UInt8(ascii: "\"") || (t[e] >= 0x80 && t[e] <= 0xBF) || t[e] >= 0xE2) {
@@ -240,7 +273,7 @@ enum TitleLineCheck {
             break
         }
         let last = t[e]
-        if last == UInt8(ascii: ".") || last == UInt8(ascii: ",") || last == UInt8(ascii: ";") || last == UInt8(ascii: ":") { return false }
+        if last == UInt8(ascii: ".") || last == UInt8(ascii: ",") || last == UInt8(ascii: ";") || last == UInt8(ascii: ":") { return Shape(possible: false) }
 
         // Words: the first letter or digit of each space-separated token decides whether it is
         // capitalized; short function words after the first do not count. ASCII is decided
@@ -296,10 +329,6 @@ enum TitleLineCheck {
                 if isCap { capitalized += 1 }
             }
         }
-        guard words >= opts.minWords, words <= opts.maxWords, counted > 0 else { return false }
-        guard Double(capitalized) / Double(counted) >= opts.minCapitalized else { return false }
-        // A line that is one quotation is speech, not a headline.
-        if let q = doc.quotes(around: line).first(where: { $0.lowerBound <= line.lowerBound && $0.upperBound >= line.upperBound }), q.lowerBound == line.lowerBound { return false }
-        return true
+        return Shape(possible: true, words: Int32(clamping: words), counted: Int32(clamping: counted), capitalized: Int32(clamping: capitalized))
     }
 }

@@ -81,6 +81,9 @@ public final class Document {
     private var _paragraphSentences: [[Range<Int>]?] = []
     private var _quotes: [Range<Int>]?
     private var _lineIndex: LineIndex?
+    /// `title-line` rules' reading of each standalone line (by its start: its end and shape),
+    /// shared by the rules of that kind.
+    var titleShapes: [Int: (end: Int, shape: TitleLineCheck.Shape)] = [:]
 
     init(path: String, format: DocumentFormat, source: [UInt8], text: [UInt8], segments: [Segment],
          headline: Range<Int>?, headings: [Range<Int>], paragraphs: [Range<Int>], lines: [Range<Int>]) {
@@ -233,12 +236,27 @@ public final class Document {
 
     /// The units of a sorted, disjoint list that contain a place, in order, each once.
     static func disjointUnits(_ units: [Range<Int>], containing places: ArraySlice<PrefilterPlace>, _ t: UnsafeBufferPointer<UInt8>) -> [CandidateUnit] {
-        var picked: [(key: Int, unit: CandidateUnit)] = []
-        for (n, place) in zip(places.indices, places) {
-            guard let k = unitIndex(units, containing: place.range), place.context.allows(t, place.range, in: units[k]) else { continue }
-            pick(&picked, key: k, units[k], n, place)
+        // Places come in order of end offset and the units are sorted and disjoint, so the unit
+        // that can hold a place only moves forward: the first whose end is at or past the
+        // place's end (the one `unitIndex` finds, when it holds the place).
+        var out: [CandidateUnit] = []
+        var k = 0, lastK = -1
+        units.withUnsafeBufferPointer { units in
+            for n in places.indices {
+                let place = places[n]
+                while k < units.count && units[k].upperBound < place.range.upperBound { k &+= 1 }
+                if k == units.count { break }
+                let u = units[k]
+                guard u.lowerBound <= place.range.lowerBound, place.context.allows(t, place.range, in: u) else { continue }
+                if k == lastK {
+                    out[out.count &- 1].add(n, place)
+                } else {
+                    out.append(CandidateUnit(range: u, patterns: place.patterns, places: n..<(n &+ 1)))
+                    lastK = k
+                }
+            }
         }
-        return merged(picked)
+        return out
     }
 
     /// Units (possibly overlapping, few) that contain a place, tested one by one.

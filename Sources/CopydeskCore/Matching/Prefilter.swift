@@ -194,30 +194,46 @@ public struct Prefilter: Sendable {
         needStart.withUnsafeBufferPointer { needStart in
         flatNeeds.withUnsafeBufferPointer { needs in
         extraStart.withUnsafeBufferPointer { extraStart in
+        literalLength.withUnsafeBufferPointer { literalLength in
         hits.occurrences.withUnsafeBufferPointer { occurrences in
+            // (Unchecked buffers and wrapping arithmetic: ids, rules and counts are in range by
+            // construction; this runs for every occurrence of every literal.)
             var counts = [Int32](repeating: 0, count: ruleCount + 1)
-            for o in occurrences {
-                let id = Int(truncatingIfNeeded: o & 0xFFFF_FFFF)
-                if id >= firstPoisonID { hits.poisoned = true; return }
-                for k in Int(needStart[id])..<Int(needStart[id + 1]) { counts[Int(needs[k].rule) + 1] += 1 }
-                if hasExtras && extraStart[id] != extraStart[id + 1] { hits.extraOccurrences.append(o) }
+            let poisoned: Bool = counts.withUnsafeMutableBufferPointer { counts in
+                for o in occurrences {
+                    let id = Int(truncatingIfNeeded: o & 0xFFFF_FFFF)
+                    if id >= firstPoisonID { return true }
+                    var k = Int(needStart[id])
+                    let stop = Int(needStart[id &+ 1])
+                    while k < stop { counts[Int(needs[k].rule) &+ 1] &+= 1; k &+= 1 }
+                    if hasExtras && extraStart[id] != extraStart[id &+ 1] { hits.extraOccurrences.append(o) }
+                }
+                for r in 0..<ruleCount { counts[r &+ 1] &+= counts[r] }
+                return false
             }
-            for r in 0..<ruleCount { counts[r + 1] += counts[r] }
+            if poisoned { hits.poisoned = true; return }
             hits.start = counts
             var fill = counts
             hits.places = Array(unsafeUninitializedCapacity: Int(counts[ruleCount])) { buf, count in
-                for o in occurrences {
-                    let id = Int(truncatingIfNeeded: o & 0xFFFF_FFFF), end = Int(o >> 32)
-                    let start = end - Int(literalLength[id])
-                    for k in Int(needStart[id])..<Int(needStart[id + 1]) {
-                        let need = needs[k]
-                        let slot = Int(fill[Int(need.rule)])
-                        (buf.baseAddress! + slot).initialize(to: PrefilterPlace(range: start..<end, patterns: need.patterns, context: need.context))
-                        fill[Int(need.rule)] += 1
+                fill.withUnsafeMutableBufferPointer { fill in
+                    let out = buf.baseAddress!
+                    for o in occurrences {
+                        let id = Int(truncatingIfNeeded: o & 0xFFFF_FFFF), end = Int(truncatingIfNeeded: o >> 32)
+                        let start = end &- Int(literalLength[id])
+                        var k = Int(needStart[id])
+                        let stop = Int(needStart[id &+ 1])
+                        while k < stop {
+                            let need = needs[k]
+                            let r = Int(need.rule)
+                            (out + Int(fill[r])).initialize(to: PrefilterPlace(range: start..<end, patterns: need.patterns, context: need.context))
+                            fill[r] &+= 1
+                            k &+= 1
+                        }
                     }
                 }
                 count = Int(counts[ruleCount])
             }
+        }
         }
         }
         }
@@ -229,33 +245,44 @@ public struct Prefilter: Sendable {
     /// order of end offset: those ending inside the unit are one run). Stops once every set
     /// of `wanted` is found.
     func extrasHeld(rule: Int, _ wanted: UInt64, in unit: Range<Int>, _ text: UnsafeBufferPointer<UInt8>, _ hits: PrefilterHits) -> UInt64 {
-        let occ = hits.extraOccurrences
-        let bits = extraIDBits[rule]
+        extraIDBits[rule].withUnsafeBufferPointer { bits -> UInt64 in
         if bits.isEmpty { return 0 }
-        var lo = 0, hi = occ.count
-        while lo < hi {
-            let mid = (lo + hi) / 2
-            if Int(occ[mid] >> 32) <= unit.lowerBound { lo = mid + 1 } else { hi = mid }
-        }
-        var have: UInt64 = 0
-        var n = lo
-        while n < occ.count {
-            let o = occ[n]
-            let id = Int(truncatingIfNeeded: o & 0xFFFF_FFFF), end = Int(o >> 32)
-            if end > unit.upperBound { break }
-            n += 1
-            if bits[id >> 6] & (1 << UInt64(id & 63)) == 0 { continue }
-            let start = end - Int(literalLength[id])
-            if start < unit.lowerBound { continue }
-            for k in Int(extraStart[id])..<Int(extraStart[id + 1]) {
-                let need = extraNeeds[k]
-                if Int(need.rule) == rule, need.extras & wanted & ~have != 0, need.context.allows(text, start..<end, in: unit) {
-                    have |= need.extras
-                    if have & wanted == wanted { return have }
+        return hits.extraOccurrences.withUnsafeBufferPointer { occ -> UInt64 in
+        literalLength.withUnsafeBufferPointer { literalLength -> UInt64 in
+        extraStart.withUnsafeBufferPointer { extraStart -> UInt64 in
+        extraNeeds.withUnsafeBufferPointer { extraNeeds -> UInt64 in
+            var lo = 0, hi = occ.count
+            while lo < hi {
+                let mid = (lo &+ hi) >> 1
+                if Int(truncatingIfNeeded: occ[mid] >> 32) <= unit.lowerBound { lo = mid &+ 1 } else { hi = mid }
+            }
+            var have: UInt64 = 0
+            var n = lo
+            while n < occ.count {
+                let o = occ[n]
+                let id = Int(truncatingIfNeeded: o & 0xFFFF_FFFF), end = Int(truncatingIfNeeded: o >> 32)
+                if end > unit.upperBound { break }
+                n &+= 1
+                if bits[id >> 6] & (1 << UInt64(truncatingIfNeeded: id & 63)) == 0 { continue }
+                let start = end &- Int(literalLength[id])
+                if start < unit.lowerBound { continue }
+                var k = Int(extraStart[id])
+                let stop = Int(extraStart[id &+ 1])
+                while k < stop {
+                    let need = extraNeeds[k]
+                    k &+= 1
+                    if Int(need.rule) == rule, need.extras & wanted & ~have != 0, need.context.allows(text, start..<end, in: unit) {
+                        have |= need.extras
+                        if have & wanted == wanted { return have }
+                    }
                 }
             }
+            return have
         }
-        return have
+        }
+        }
+        }
+        }
     }
 }
 

@@ -153,13 +153,23 @@ struct PrefilterScanner: Sendable {
                 let threshold = firstOutput
                 @inline(__always) func record(_ state: UInt32, _ end: Int, _ buf: inout [UInt64]) {
                     let k = Int(state) / classCount - firstOutputState
-                    for j in Int(outputStart[k])..<Int(outputStart[k + 1]) { buf.append(UInt64(end) << 32 | UInt64(outputIDs[j])) }
+                    outputStart.withUnsafeBufferPointer { starts in
+                        outputIDs.withUnsafeBufferPointer { ids in
+                            var j = Int(starts[k])
+                            let stop = Int(starts[k + 1])
+                            while j < stop { buf.append(UInt64(truncatingIfNeeded: end) << 32 | UInt64(truncatingIfNeeded: ids[j])); j &+= 1 }
+                        }
+                    }
                 }
+                // Wrapping arithmetic in the loops below: offsets stay within the text and states
+                // within the table, and the overflow checks were a quarter of the instructions.
                 if n < 1024 + 4 * warm {
                     var state: UInt32 = 0
-                    for i in 0..<n {
-                        state = tab[Int(state) + Int(cls[Int(base[i])])]
-                        if state >= threshold { record(state, i + 1, &out) }
+                    var i = 0
+                    while i < n {
+                        state = tab[Int(truncatingIfNeeded: state) &+ Int(truncatingIfNeeded: cls[Int(truncatingIfNeeded: base[i])])]
+                        if state >= threshold { record(state, i &+ 1, &out) }
+                        i &+= 1
                     }
                     return
                 }
@@ -167,27 +177,34 @@ struct PrefilterScanner: Sendable {
                 for k in 0..<4 { lanes[k].removeAll(keepingCapacity: true) }
                 let chunk = n / 4
                 let c1 = chunk, c2 = 2 * chunk, c3 = 3 * chunk
-                var p0 = 0, p1 = c1 - warm, p2 = c2 - warm, p3 = c3 - warm
+                // Lane k reads from its own start; one index steps all four.
+                let o1 = c1 - warm, o2 = c2 - warm, o3 = c3 - warm
+                let b1 = base + o1, b2 = base + o2, b3 = base + o3
                 var s0: UInt32 = 0, s1: UInt32 = 0, s2: UInt32 = 0, s3: UInt32 = 0
-                // Lane 0 is the shortest (no warm-up): step all four together for its length.
-                for _ in 0..<chunk {
-                    s0 = tab[Int(s0) + Int(cls[Int(base[p0])])]
-                    s1 = tab[Int(s1) + Int(cls[Int(base[p1])])]
-                    s2 = tab[Int(s2) + Int(cls[Int(base[p2])])]
-                    s3 = tab[Int(s3) + Int(cls[Int(base[p3])])]
-                    if s0 >= threshold || s1 >= threshold || s2 >= threshold || s3 >= threshold {
-                        if s0 >= threshold { record(s0, p0 + 1, &out) }
-                        if s1 >= threshold && p1 >= c1 { record(s1, p1 + 1, &lanes[1]) }
-                        if s2 >= threshold && p2 >= c2 { record(s2, p2 + 1, &lanes[2]) }
-                        if s3 >= threshold && p3 >= c3 { record(s3, p3 + 1, &lanes[3]) }
-                    }
-                    p0 += 1; p1 += 1; p2 += 1; p3 += 1
+                @inline(__always) func step(_ s: UInt32, _ p: UnsafePointer<UInt8>, _ i: Int) -> UInt32 {
+                    tab[Int(truncatingIfNeeded: s) &+ Int(truncatingIfNeeded: cls[Int(truncatingIfNeeded: p[i])])]
                 }
+                // Lane 0 is the shortest (no warm-up): step all four together for its length.
+                var i = 0
+                while i < chunk {
+                    s0 = step(s0, base, i)
+                    s1 = step(s1, b1, i)
+                    s2 = step(s2, b2, i)
+                    s3 = step(s3, b3, i)
+                    if max(max(s0, s1), max(s2, s3)) >= threshold {
+                        if s0 >= threshold { record(s0, i &+ 1, &out) }
+                        if s1 >= threshold && o1 &+ i >= c1 { record(s1, o1 &+ i &+ 1, &lanes[1]) }
+                        if s2 >= threshold && o2 &+ i >= c2 { record(s2, o2 &+ i &+ 1, &lanes[2]) }
+                        if s3 >= threshold && o3 &+ i >= c3 { record(s3, o3 &+ i &+ 1, &lanes[3]) }
+                    }
+                    i &+= 1
+                }
+                var p1 = o1 &+ chunk, p2 = o2 &+ chunk, p3 = o3 &+ chunk
                 func finish(_ s: inout UInt32, _ p: inout Int, _ end: Int, _ lane: Int) {
                     while p < end {
-                        s = tab[Int(s) + Int(cls[Int(base[p])])]
-                        if s >= threshold { record(s, p + 1, &lanes[lane]) }
-                        p += 1
+                        s = step(s, base, p)
+                        if s >= threshold { record(s, p &+ 1, &lanes[lane]) }
+                        p &+= 1
                     }
                 }
                 finish(&s1, &p1, c2, 1)

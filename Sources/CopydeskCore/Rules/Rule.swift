@@ -130,33 +130,42 @@ public final class Rule: Sendable {
     }
 
     /// The message with `{match}` (the finding's text) and `{1}`…`{9}` (capture groups of the
-    /// rule's match in `bytes`) filled in.
+    /// rule's match in `bytes`) filled in. Works on UTF-8 bytes: `{` and `}` are ASCII, and
+    /// filled-in values have their line breaks turned into spaces (as `replacingNewlines`).
     func renderMessage(_ bytes: [UInt8], match: String, groups: [Range<Int>?]) -> String {
-        guard message.contains("{") else { return message }
-        var out = ""
-        var rest = Substring(message)
-        while let open = rest.firstIndex(of: "{") {
-            out += rest[..<open]
-            let after = rest[rest.index(after: open)...]
-            if let close = after.firstIndex(of: "}") {
-                let name = after[..<close]
-                var value: String? = nil
-                if name == "match" || name == "0" {
-                    value = match
-                } else if let n = Int(name), n >= 1, n <= 9 {
-                    value = n <= groups.count ? groups[n - 1].map { UTF8Scan.string(bytes[$0]) } ?? "" : ""
-                }
-                if let value {
-                    out += value.replacingNewlines()
-                    rest = after[after.index(after: close)...]
-                    continue
-                }
+        let open = UInt8(ascii: "{"), close = UInt8(ascii: "}")
+        var msg = message
+        return msg.withUTF8 { m -> String in
+            guard m.contains(open) else { return message }
+            var out: [UInt8] = []
+            out.reserveCapacity(m.count + match.utf8.count + 16)
+            @inline(__always) func appendValue(_ v: some Sequence<UInt8>) {
+                for b in v { out.append(b == 0x0A || b == 0x0D ? 0x20 : b) }
             }
-            out += "{"
-            rest = after
+            var i = 0
+            while i < m.count {
+                let b = m[i]
+                if b == open, let end = m[(i + 1)...].firstIndex(of: close) {
+                    let name = UnsafeBufferPointer(rebasing: m[(i + 1)..<end])
+                    if name.elementsEqual("match".utf8) || name.elementsEqual("0".utf8) {
+                        appendValue(match.utf8)
+                        i = end + 1
+                        continue
+                    }
+                    if let n = Int(String(decoding: name, as: UTF8.self)), n >= 1, n <= 9 {
+                        if n <= groups.count, let g = groups[n - 1] {
+                            // As text first: invalid UTF-8 in the article is repaired the same way.
+                            appendValue(UTF8Scan.string(bytes[g]).utf8)
+                        }
+                        i = end + 1
+                        continue
+                    }
+                }
+                out.append(b)
+                i += 1
+            }
+            return String(decoding: out, as: UTF8.self)
         }
-        out += rest
-        return out
     }
 }
 
