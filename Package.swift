@@ -14,6 +14,7 @@ let package = Package(
         .executable(name: "copydesk", targets: ["copydesk"]),
         // `copydesk serve` (issue 11): a separate binary, so Hummingbird/NIO stay out of the CLI's build.
         .executable(name: "copydesk-serve", targets: ["copydesk-serve"]),
+        .executable(name: "copydesk-mcp", targets: ["copydesk-mcp"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -101,7 +102,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "copydesk",
-            dependencies: ["CopydeskCore", "CopydeskReports", "CopydeskWorkflow", "CopydeskEval", "CopydeskDefaultRules", "CopydeskLSP", "CopydeskMCP",
+            dependencies: ["CopydeskCore", "CopydeskReports", "CopydeskWorkflow", "CopydeskEval", "CopydeskDefaultRules", "CopydeskLSP",
                            .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         // Helpers shared by the test targets (temporary folders, small rule files, the package
@@ -145,6 +146,14 @@ let package = Package(
         .target(
             name: "CopydeskMCP",
             dependencies: ["CopydeskWorkflow", "CopydeskDefaultRules", .product(name: "MCP", package: "swift-sdk")]
+        ),
+        // Its executable, run by `copydesk mcp`: the MCP SDK loads FoundationNetworking and libcurl,
+        // which every `copydesk lint` would pay for at start-up if the CLI linked it.
+        .executableTarget(
+            name: "copydesk-mcp",
+            dependencies: ["CopydeskMCP", "CopydeskWorkflow", "CopydeskDefaultRules",
+                           .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Sources/CopydeskMCPMain"
         ),
         .testTarget(
             name: "CopydeskCoreTests",

@@ -1,40 +1,25 @@
 import ArgumentParser
-import Dispatch
-import CopydeskWorkflow
-import CopydeskDefaultRules
-import CopydeskMCP
 
-/// `copydesk mcp`: the Model Context Protocol server (stdio; docs/editors.md).
+/// `copydesk mcp …` runs the `copydesk-mcp` executable beside this one with the arguments as
+/// given (main.swift hands them over before parsing, like `serve`): the MCP SDK brings
+/// FoundationNetworking and libcurl, which would otherwise load with every `copydesk` run. This
+/// command is registered for `copydesk --help` and as the fallback help.
 struct MCPCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "mcp",
-        abstract: "Run the MCP server (Model Context Protocol over stdin/stdout) for writing assistants.",
-        discussion: "Tools: lint, clean, list_rules, explain_rule. See docs/editors.md."
+        abstract: "Run the MCP server (Model Context Protocol over stdin/stdout) for writing assistants (runs copydesk-mcp).",
+        discussion: """
+            Options (see `copydesk mcp --help` once copydesk-mcp is built):
+              --rules DIR   rule files instead of the built-in rules
+
+            Tools: lint, clean, list_rules, explain_rule. See docs/editors.md.
+            """
     )
 
-    @OptionGroup var ruleOptions: RuleOptions
+    @Argument(parsing: .captureForPassthrough, help: "Options for copydesk-mcp.")
+    var arguments: [String] = []
 
     func run() throws {
-        let loaded = ruleOptions.load()
-        for e in loaded.errors { writeErr("copydesk mcp: \(e)\n") }
-        let engine = Engine(ruleSet: loaded.ruleSet, ruleErrors: loaded.errors)
-        let done = DispatchSemaphore(value: 0)
-        let failure = FailureBox()
-        Task {
-            do { try await CopydeskMCPServer.runStdio(engine: engine) } catch { failure.set("\(error)") }
-            done.signal()
-        }
-        done.wait()
-        if let message = failure.get() {
-            writeErr("copydesk mcp: \(message)\n")
-            throw Exit(code: ExitStatus.trouble)
-        }
+        SiblingLauncher.mcp.exec(arguments)
     }
-}
-
-private final class FailureBox: @unchecked Sendable {
-    private var message: String? = nil
-    private let lock = DispatchSemaphore(value: 1)
-    func set(_ m: String) { lock.wait(); message = m; lock.signal() }
-    func get() -> String? { lock.wait(); defer { lock.signal() }; return message }
 }

@@ -38,31 +38,40 @@ struct Serve: ParsableCommand {
     var arguments: [String] = []
 
     func run() throws {
-        ServeLauncher.exec(arguments)
+        SiblingLauncher.serve.exec(arguments)
     }
 }
 
-enum ServeLauncher {
-    static let binaryName = "copydesk-serve"
+/// Runs a sibling executable (`copydesk-serve`, `copydesk-mcp`) in place of this process.
+struct SiblingLauncher {
+    let command: String
+    let binaryName: String
+    let help: any ParsableCommand.Type
+    let why: String
+
+    static let serve = SiblingLauncher(command: "serve", binaryName: "copydesk-serve", help: Serve.self,
+                                       why: "the HTTP server is a separate product so that its dependencies stay out of the CLI's build")
+    static let mcp = SiblingLauncher(command: "mcp", binaryName: "copydesk-mcp", help: MCPCommand.self,
+                                     why: "the MCP server is a separate product so that the MCP SDK's networking libraries are not loaded by every copydesk run")
 
     /// `copydesk-serve` beside the running executable (symlinks resolved, then as invoked), else on PATH.
-    static func findBinary() -> String? {
+    func findBinary() -> String? {
         var candidates: [String] = []
         #if os(Linux)
         var buffer = [CChar](repeating: 0, count: 4096)
         let n = readlink("/proc/self/exe", &buffer, buffer.count - 1)
         if n > 0 {
             let exe = String(decoding: buffer[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
-            candidates.append(directory(of: exe) + "/" + binaryName)
+            candidates.append(Self.directory(of: exe) + "/" + binaryName)
         }
         #endif
         let argv0 = CommandLine.arguments.first ?? ""
         if argv0.contains("/") {
             if let real = realpath(argv0, nil) {
-                candidates.append(directory(of: String(cString: real)) + "/" + binaryName)
+                candidates.append(Self.directory(of: String(cString: real)) + "/" + binaryName)
                 free(real)
             }
-            candidates.append(directory(of: argv0) + "/" + binaryName)
+            candidates.append(Self.directory(of: argv0) + "/" + binaryName)
         }
         if let path = getenv("PATH") {
             for dir in String(cString: path).split(separator: ":") where !dir.isEmpty {
@@ -77,12 +86,12 @@ enum ServeLauncher {
         return slash == path.startIndex ? "/" : String(path[..<slash])
     }
 
-    /// Replaces this process with copydesk-serve (same pid, so signals reach the server), or
+    /// Replaces this process with the sibling (same pid, so signals reach the server), or
     /// explains how to build it.
-    static func exec(_ arguments: [String]) -> Never {
+    func exec(_ arguments: [String]) -> Never {
         guard let binary = findBinary() else {
             if arguments.contains("--help") || arguments.contains("-h") || arguments.contains("help") {
-                writeOut(Copydesk.helpMessage(for: Serve.self) + "\n")
+                writeOut(Copydesk.helpMessage(for: help) + "\n")
                 writeOut("\n" + missingMessage + "\n")
                 exit(ExitStatus.clean)
             }
@@ -97,10 +106,12 @@ enum ServeLauncher {
         exit(ExitStatus.trouble)
     }
 
-    static let missingMessage = """
-        `copydesk serve` runs the \(binaryName) executable, which is not next to copydesk (nor on PATH). \
+    var missingMessage: String {
+        """
+        `copydesk \(command)` runs the \(binaryName) executable, which is not next to copydesk (nor on PATH). \
         Build it beside copydesk with:
           swift build -c release --product \(binaryName)
-        (the HTTP server is a separate product so that its dependencies stay out of the CLI's build).
+        (\(why)).
         """
+    }
 }

@@ -64,9 +64,13 @@ struct RuleOptions: ParsableArguments {
     }
 }
 
-// `serve` runs copydesk-serve with every argument untouched (--help included): ServeCommand.swift.
+// `serve` and `mcp` run copydesk-serve and copydesk-mcp with every argument untouched (--help
+// included): ServeCommand.swift.
 if CommandLine.arguments.count > 1 && CommandLine.arguments[1] == "serve" {
-    ServeLauncher.exec(Array(CommandLine.arguments.dropFirst(2)))
+    SiblingLauncher.serve.exec(Array(CommandLine.arguments.dropFirst(2)))
+}
+if CommandLine.arguments.count > 1 && CommandLine.arguments[1] == "mcp" {
+    SiblingLauncher.mcp.exec(Array(CommandLine.arguments.dropFirst(2)))
 }
 
 // Parse and run by hand so usage errors exit 2 (not ArgumentParser's 64) and help/version exit 0.
