@@ -4,6 +4,7 @@
 /// the server's CPU in an earlier profile). Invalid UTF-8, lone surrogate escapes, control
 /// characters in strings, bad numbers and trailing bytes are invalid JSON, as JSONSerialization
 /// has them (`RequestJSONTests` gives both the same documents); so is nesting deeper than 512.
+/// Like JSONSerialization, it lets a comma stand before a closing `}` or `]`.
 enum RequestJSON {
     /// A value, as far as the request needs it: strings and arrays are kept; anything else
     /// (number, true, false, null, object) is only checked and reported as `.other`.
@@ -89,6 +90,9 @@ enum RequestJSON {
                 i += 1
                 if c == UInt8(ascii: "}") { return out }
                 guard c == UInt8(ascii: ",") else { throw Invalid() }
+                // One comma before the closing brace, as JSONSerialization allows it.
+                skipSpace()
+                if peek == UInt8(ascii: "}") { i += 1; return out }
             }
         }
 
@@ -107,6 +111,9 @@ enum RequestJSON {
                 i += 1
                 if c == UInt8(ascii: "]") { return out }
                 guard c == UInt8(ascii: ",") else { throw Invalid() }
+                // One comma before the closing bracket, as JSONSerialization allows it.
+                skipSpace()
+                if peek == UInt8(ascii: "]") { i += 1; return out }
             }
         }
 

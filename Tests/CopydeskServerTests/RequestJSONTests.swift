@@ -35,7 +35,8 @@ struct RequestJSONTests {
     }
 
     static func ours(_ bytes: [UInt8]) -> [String: String]? {
-        guard let parsed = try? bytes.withUnsafeBufferPointer({ try RequestJSON.object($0) }) else { return nil }
+        let parsed: [String: RequestJSON.Value]?
+        do { parsed = try bytes.withUnsafeBufferPointer { try RequestJSON.object($0) } } catch { return nil }
         guard let o = parsed else { return ["": "not an object"] }
         var out: [String: String] = [:]
         for (k, v) in o {
@@ -84,27 +85,30 @@ struct RequestJSONTests {
         #expect(code(#"{"text": "a", "categories": [null]}"#) == "wrong_type")
         #expect(code(#"{"text": "a", "categories": ["nope"]}"#) == "bad_value")
         #expect(code(#"{"text": "a", "categories": ["ads", " polls "]}"#) == nil)
-        let r = try? ArticleRequest.decode(json: Array(#"{"markdown": "# T\u00e9", "headline": "H", "path": "a/b.md", "categories": []}"#.utf8))
-        #expect(r?.body == "# Té" && r?.format == .markdown && r?.headline == "H" && r?.path == "a/b.md" && r?.categories == [])
+        let r = try? ArticleRequest.decode(json: Array(##"{"markdown": "# T\u00e9", "headline": "H", "path": "a/b.md", "categories": []}"##.utf8))
+        #expect(r?.body == "# Té" && r?.format == .markdown && r?.headline == "H" && r?.path == "a/b.md" && r?.categories?.isEmpty == true)
     }
 
     /// The shared budget timer runs each expiry once its time has passed, not before.
     @Test func budgetTimerExpiresInOrderAndNotEarly() async {
+        final class Log: Sendable {
+            let fired = Mutex<[(Int, ContinuousClock.Instant)]>([])
+            let again = Mutex(false)
+        }
+        let log = Log()
         let timer = BudgetTimer(budget: .milliseconds(40))
-        let fired = Mutex<[(Int, ContinuousClock.Instant)]>([])
         let start = ContinuousClock.now
         for k in 0..<20 {
-            timer.add(after: .milliseconds(40)) { fired.withLock { $0.append((k, .now)) } }
+            timer.add(after: .milliseconds(40)) { log.fired.withLock { $0.append((k, .now)) } }
             if k == 10 { try? await Task.sleep(for: .milliseconds(15)) }
         }
         try? await Task.sleep(for: .milliseconds(400))
-        let got = fired.withLock { $0 }
+        let got = log.fired.withLock { $0 }
         #expect(got.map(\.0) == Array(0..<20))
         #expect(got.allSatisfy { start.duration(to: $0.1) >= .milliseconds(39) })
         // Armed again after it went idle.
-        let again = Mutex(false)
-        timer.add(after: .milliseconds(40)) { again.withLock { $0 = true } }
+        timer.add(after: .milliseconds(40)) { log.again.withLock { $0 = true } }
         try? await Task.sleep(for: .milliseconds(400))
-        #expect(again.withLock { $0 })
+        #expect(log.again.withLock { $0 })
     }
 }
