@@ -130,7 +130,8 @@ let package = Package(
         ),
         .executableTarget(
             name: "copydesk-serve",
-            dependencies: ["CopydeskServer", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["CopydeskServer", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                           .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio")],
             path: "Sources/CopydeskServe"
         ),
         .testTarget(

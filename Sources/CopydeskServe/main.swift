@@ -3,6 +3,8 @@ import CopydeskWorkflow
 import CopydeskServer
 import Foundation
 import Logging
+import NIOCore
+import NIOPosix
 
 /// `copydesk-serve` (run as `copydesk serve`): parse the flags, build, run. Everything else is in
 /// CopydeskServer, which the tests drive.
@@ -103,6 +105,14 @@ struct Serve: AsyncParsableCommand {
             throw ExitCode(2)
         }
     }
+}
+
+// Swift Concurrency's jobs run on SwiftNIO's event loops (the threads that do the sockets'
+// I/O) instead of a pool of their own, so a request is not handed between the two pools at each
+// read and write. The lints still run on Dispatch threads (see `CopydeskAPI.withTimeBudget`).
+// COPYDESK_SERVE_EXECUTOR=swift keeps Swift's own pool (for comparison).
+if ProcessInfo.processInfo.environment["COPYDESK_SERVE_EXECUTOR"] != "swift" {
+    NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
 }
 
 // Usage errors exit 2, as the copydesk CLI's do (not ArgumentParser's 64).

@@ -22,24 +22,25 @@ struct ArticleRequest: Equatable {
 
     /// Reads a JSON body.
     static func decode(json bytes: some Collection<UInt8>) throws(APIError) -> ArticleRequest {
-        let object: [String: Any]
+        let parsed: [String: RequestJSON.Value]?
         do {
-            let value = try JSONSerialization.jsonObject(with: Data(bytes), options: [.fragmentsAllowed])
-            guard let dict = value as? [String: Any] else {
-                throw APIError.badRequest("The body must be a JSON object such as {\"text\": \"…\"}.", code: "wrong_type")
+            if let p = try bytes.withContiguousStorageIfAvailable({ try RequestJSON.object($0) }) {
+                parsed = p
+            } else {
+                parsed = try Array(bytes).withUnsafeBufferPointer { try RequestJSON.object($0) }
             }
-            object = dict
-        } catch let e as APIError {
-            throw e
         } catch {
             throw APIError.badRequest("The body is not valid JSON (UTF-8).", code: "invalid_json")
+        }
+        guard let object = parsed else {
+            throw APIError.badRequest("The body must be a JSON object such as {\"text\": \"…\"}.", code: "wrong_type")
         }
         if let unknown = object.keys.sorted().first(where: { !fields.contains($0) }) {
             throw APIError.badRequest("Unknown field \(unknown.quotedForMessage): the fields are \(fields.joined(separator: ", ")).", code: "unknown_field")
         }
         func string(_ key: String) throws(APIError) -> String? {
             guard let v = object[key] else { return nil }
-            guard let s = v as? String, !isBoolOrNumber(v) else {
+            guard case .string(let s) = v else {
                 throw APIError.badRequest("Field \"\(key)\" must be a string.", code: "wrong_type")
             }
             return s
@@ -56,10 +57,19 @@ struct ArticleRequest: Equatable {
         request.headline = try string("headline")
         request.path = try string("path")
         if let v = object["categories"] {
-            guard let list = v as? [Any], list.allSatisfy({ $0 is String && !isBoolOrNumber($0) }) else {
+            var names: [String] = []
+            if case .array(let list) = v {
+                for item in list {
+                    guard case .string(let s) = item else { names = []; break }
+                    names.append(s)
+                }
+                if names.count == list.count {
+                    request.categories = try parseCategories(names)
+                }
+            }
+            if request.categories == nil {
                 throw APIError.badRequest("Field \"categories\" must be an array of strings.", code: "wrong_type")
             }
-            request.categories = try parseCategories(list.compactMap { $0 as? String })
         }
         try request.validate()
         return request
@@ -106,10 +116,4 @@ struct ArticleRequest: Equatable {
             throw APIError.badRequest("Field \"headline\" is over 1000 characters.", code: "bad_value")
         }
     }
-}
-
-/// JSONSerialization turns JSON numbers and booleans into NSNumber, which `as? String` refuses,
-/// but be explicit: only real strings are strings.
-private func isBoolOrNumber(_ v: Any) -> Bool {
-    v is NSNumber && !(v is String)
 }

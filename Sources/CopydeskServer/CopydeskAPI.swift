@@ -54,12 +54,14 @@ public final class CopydeskAPI: Sendable {
     private static let openAPIBytes = ByteBuffer(string: OpenAPIDocument.json)
     /// Where lints and cleans run (see `withTimeBudget`).
     private static let workQueue = DispatchQueue.global(qos: .userInitiated)
+    private let budgetTimer: BudgetTimer
 
     /// - Parameter engine: the engine to start with (nil: built from `options`).
     public init(options: ServeOptions, engine: Engine? = nil, logger: Logger) throws {
         self.options = options
         self.logger = logger
         self.metrics = ServerMetrics()
+        self.budgetTimer = BudgetTimer(budget: options.timeBudget)
         let first = try engine ?? CopydeskAPI.makeEngine(options)
         self.engine = EngineReference(first)
         self.token = Mutex(try options.tokenFile.map { try ServeOptions.readToken($0) })
@@ -127,11 +129,17 @@ public final class CopydeskAPI: Sendable {
         metrics.request(route: route?.rawValue ?? "unmatched", status: status, duration: elapsed)
         if options.logRequests {
             // Method, path (never the query: it may hold a headline), status, bytes, ms.
-            let ms = Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000
             let bytes = response.headers[.contentLength] ?? "0"
-            logger.info("\(request.method.rawValue) \(path.count > 200 ? String(path.prefix(200)) + "…" : path) \(status) \(bytes) \(String(format: "%.2f", ms))ms")
+            logger.info("\(request.method.rawValue) \(path.utf8.count > 200 ? String(path.prefix(200)) + "…" : path) \(status) \(bytes) \(CopydeskAPI.milliseconds(elapsed))ms")
         }
         return response
+    }
+
+    /// `d` in milliseconds with two decimals ("0.42"), without Foundation's formatting.
+    static func milliseconds(_ d: Duration) -> String {
+        let hundredths = (d.components.seconds * 100_000 + d.components.attoseconds / 10_000_000_000_000 + 5) / 1000
+        let frac = hundredths % 100
+        return "\(hundredths / 100).\(frac < 10 ? "0" : "")\(frac)"
     }
 
     private func dispatch(_ request: Request, route: Route?, path: String) async throws(APIError) -> Response {
@@ -170,7 +178,7 @@ public final class CopydeskAPI: Sendable {
             let engine = self.engine.current
             let linted = try await withTimeBudget { engine.lint(article) }
             metrics.findings(linted.report.findings)
-            var r = json(JSONReporter().render(linted.result, context: ReportContext()))
+            var r = json(ByteBuffer(bytes: JSONReporter().renderBytes(linted.result, context: ReportContext())))
             r.headers[CopydeskAPI.bodyOffsetField] = String(linted.bodyStart.offset)
             return r
         case .clean:
@@ -223,11 +231,16 @@ public final class CopydeskAPI: Sendable {
 
     private func readArticle(_ request: Request) async throws(APIError) -> Article {
         let contentType = request.headers[.contentType]
-        let parts = (contentType ?? "").split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
-        let media = parts.first ?? ""
-        for p in parts.dropFirst() where p.hasPrefix("charset=") {
-            let cs = p.dropFirst("charset=".count).trimmingCharacters(in: CharacterSet(charactersIn: "\""))
-            if cs != "utf-8" && cs != "utf8" && cs != "us-ascii" { throw .unsupportedMediaType(contentType) }
+        let media: String
+        if contentType == "application/json" {
+            media = "application/json"   // the common case, without taking the header apart
+        } else {
+            let parts = (contentType ?? "").split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+            media = parts.first ?? ""
+            for p in parts.dropFirst() where p.hasPrefix("charset=") {
+                let cs = p.dropFirst("charset=".count).trimmingCharacters(in: CharacterSet(charactersIn: "\""))
+                if cs != "utf-8" && cs != "utf8" && cs != "us-ascii" { throw .unsupportedMediaType(contentType) }
+            }
         }
         let format: DocumentFormat?
         switch media {
@@ -237,7 +250,8 @@ public final class CopydeskAPI: Sendable {
         case "text/html": format = .html
         default: throw .unsupportedMediaType(contentType)
         }
-        let query = try ArticleRequest.query(request.uri.queryParameters.map { (String($0.key), String($0.value)) })
+        let query: (headline: String?, path: String?, categories: Set<CopydeskCore.Category>?) = request.uri.query == nil ? (nil, nil, nil)
+            : try ArticleRequest.query(request.uri.queryParameters.map { (String($0.key), String($0.value)) })
         var bytes = try await readBody(request)
         if media == "application/json" {
             var parsed = try ArticleRequest.decode(json: bytes.readableBytesView)
@@ -272,14 +286,17 @@ public final class CopydeskAPI: Sendable {
     /// (PCRE2 calls cannot be), but the match limits end it soon after; the client does not wait
     /// for it. Neither the work nor the timer runs on Swift's cooperative pool (one thread per
     /// core, which also runs the HTTP handlers): a long lint there would hold up other requests,
-    /// and the timer of a request could not fire while every pool thread was linting.
+    /// and the timer of a request could not fire while every pool thread was linting. The
+    /// budgets of all requests share one timer (`BudgetTimer`): a Dispatch timer per request
+    /// (`asyncAfter`) stayed armed for the whole budget after the work was done and fired 5 s
+    /// later for every request.
     private func withTimeBudget<T: Sendable>(_ work: @escaping @Sendable () -> T) async throws(APIError) -> T {
         let budget = options.timeBudget
-        let nanoseconds = budget.components.seconds * 1_000_000_000 + budget.components.attoseconds / 1_000_000_000
+        let timer = budgetTimer
         let result: T? = await withCheckedContinuation { (continuation: CheckedContinuation<T?, Never>) in
             let once = ResumeOnce(continuation)
             // Whichever comes first resumes; the other finds nothing left to do.
-            CopydeskAPI.workQueue.asyncAfter(deadline: .now() + .nanoseconds(Int(nanoseconds))) { once.resume(nil) }
+            timer.add(after: budget) { once.resume(nil) }
             CopydeskAPI.workQueue.async { once.resume(work()) }
         }
         guard let result else {
@@ -295,6 +312,67 @@ private final class ResumeOnce<T: Sendable>: Sendable {
     private let continuation: Mutex<CheckedContinuation<T?, Never>?>
     init(_ c: CheckedContinuation<T?, Never>) { continuation = Mutex(c) }
     func resume(_ value: T?) { continuation.withLock { $0.take() }?.resume(returning: value) }
+}
+
+/// One Dispatch timer for the time budgets of every request in flight. Every request gets the
+/// same budget, so deadlines come in the order requests arrive: a queue, whose head the timer
+/// is armed for. The timer fires at most every `granularity` (a twentieth of the budget, 1 to
+/// 250 ms) and runs every expiry due by then; an expiry whose work already ended does nothing.
+final class BudgetTimer: @unchecked Sendable {
+    private struct Entry { var deadline: DispatchTime; var expire: @Sendable () -> Void }
+    private struct State { var entries: [Entry] = []; var head = 0; var armed = false }
+    private let state = Mutex(State())
+    private let timer: DispatchSourceTimer
+    private let granularity: DispatchTimeInterval
+
+    init(budget: Duration) {
+        let ns = budget.components.seconds * 1_000_000_000 + budget.components.attoseconds / 1_000_000_000
+        granularity = .nanoseconds(Int(min(max(ns / 20, 1_000_000), 250_000_000)))
+        timer = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "copydesk-serve.budget"))
+        timer.setEventHandler { [unowned self] in self.fire() }
+        timer.activate()
+    }
+
+    deinit { timer.cancel() }
+
+    /// Calls `expire` once `budget` has passed (and does not keep it once it is run).
+    func add(after budget: Duration, _ expire: @escaping @Sendable () -> Void) {
+        let ns = budget.components.seconds * 1_000_000_000 + budget.components.attoseconds / 1_000_000_000
+        let deadline = DispatchTime.now() + .nanoseconds(Int(ns))
+        let arm = state.withLock { s -> Bool in
+            s.entries.append(Entry(deadline: deadline, expire: expire))
+            if s.armed { return false }
+            s.armed = true
+            return true
+        }
+        if arm { timer.schedule(deadline: deadline, leeway: granularity) }
+    }
+
+    private func fire() {
+        let now = DispatchTime.now()
+        var due: [@Sendable () -> Void] = []
+        let next: DispatchTime? = state.withLock { s in
+            while s.head < s.entries.count, s.entries[s.head].deadline <= now {
+                due.append(s.entries[s.head].expire)
+                s.head += 1
+            }
+            if s.head == s.entries.count {
+                s.entries.removeAll(keepingCapacity: s.entries.count < 4096)
+                s.head = 0
+                s.armed = false
+                return nil
+            }
+            if s.head > 1024 && s.head * 2 > s.entries.count {
+                s.entries.removeFirst(s.head)
+                s.head = 0
+            }
+            return s.entries[s.head].deadline
+        }
+        for e in due { e() }
+        if let next {
+            timer.schedule(deadline: max(next, now + granularity), leeway: granularity)
+        }
+    }
 }
 
 extension Error {

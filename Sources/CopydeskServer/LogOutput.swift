@@ -1,5 +1,6 @@
 import Dispatch
 import Logging
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -27,19 +28,35 @@ public struct StderrLogHandler: LogHandler {
 
     public func log(event: LogEvent) {
         var line = StderrLogHandler.timestamp() + " \(event.level) \(label): \(event.message)"
-        let all = metadata.merging(event.metadata ?? [:]) { _, new in new }
-        for (k, v) in all.sorted(by: { $0.key < $1.key }) { line += " \(k)=\(v)" }
+        if !metadata.isEmpty || !(event.metadata?.isEmpty ?? true) {
+            let all = metadata.merging(event.metadata ?? [:]) { _, new in new }
+            for (k, v) in all.sorted(by: { $0.key < $1.key }) { line += " \(k)=\(v)" }
+        }
         line += "\n"
-        let text = line
-        StderrLogHandler.queue.async {
-            var l = text
-            l.withUTF8 { buf in
-                var off = 0
-                while off < buf.count {
-                    let n = write(2, buf.baseAddress! + off, buf.count - off)
-                    if n <= 0 { if errno == EINTR { continue }; return }
-                    off += n
-                }
+        // Lines gather in one buffer; the queue is woken only when it was empty, and writes all
+        // that gathered in one `write` (under load, many lines per call).
+        let wake = StderrLogHandler.pending.withLock { buffer in
+            let wasEmpty = buffer.isEmpty
+            buffer.append(contentsOf: line.utf8)
+            return wasEmpty
+        }
+        if wake { StderrLogHandler.queue.async { StderrLogHandler.drain() } }
+    }
+
+    private static let pending = Mutex<[UInt8]>([])
+
+    private static func drain() {
+        let bytes = pending.withLock { buffer in
+            let taken = buffer
+            buffer.removeAll(keepingCapacity: true)
+            return taken
+        }
+        bytes.withUnsafeBufferPointer { buf in
+            var off = 0
+            while off < buf.count {
+                let n = write(2, buf.baseAddress! + off, buf.count - off)
+                if n <= 0 { if errno == EINTR { continue }; return }
+                off += n
             }
         }
     }

@@ -33,7 +33,7 @@ public enum ServeBenchmark {
             return times.sorted()
         }
         let lint = measure { engine.lint(article).report.findings.count }
-        let withJSON = measure { JSONReporter().render(engine.lint(article).result, context: ReportContext()).utf8.count }
+        let withJSON = measure { JSONReporter().renderBytes(engine.lint(article).result, context: ReportContext()).count }
         let decode = measure { (try? ArticleRequest.decode(json: Array(data)))?.body.utf8.count ?? 0 }
         func line(_ name: String, _ t: [Double]) -> String {
             let p = { (q: Double) in t[min(t.count - 1, Int(Double(t.count) * q))] }

@@ -1,5 +1,6 @@
 import CopydeskWorkflow
 import Prometheus
+import Synchronization
 
 /// The service's Prometheus metrics, in a registry of its own (not the process-wide
 /// `MetricsSystem`, which can be bootstrapped once only: tests start many servers).
@@ -29,10 +30,22 @@ public final class ServerMetrics: Sendable {
         }
     }
 
+    /// The series of each route and status seen so far: the registry is asked once per pair, not
+    /// once per request (it builds and looks up the label set every time).
+    private let series = Mutex<[RouteStatus: (Counter, DurationHistogram)]>([:])
+    private struct RouteStatus: Hashable { var route: String; var status: Int }
+
     func request(route: String, status: Int, duration: Duration) {
-        registry.makeCounter(descriptor: Self.requests, labels: [("route", route), ("status", String(status))]).increment()
-        registry.makeDurationHistogram(descriptor: Self.duration, labels: [("route", route)], buckets: Self.buckets)
-            .record(duration)
+        let key = RouteStatus(route: route, status: status)
+        let pair = series.withLock { cache in
+            if let known = cache[key] { return known }
+            let made = (registry.makeCounter(descriptor: Self.requests, labels: [("route", route), ("status", String(status))]),
+                        registry.makeDurationHistogram(descriptor: Self.duration, labels: [("route", route)], buckets: Self.buckets))
+            cache[key] = made
+            return made
+        }
+        pair.0.increment()
+        pair.1.record(duration)
     }
 
     func findings(_ findings: [Finding]) {
@@ -40,7 +53,18 @@ public final class ServerMetrics: Sendable {
         var counts: [CopydeskCore.Category: Int] = [:]
         for f in findings { counts[f.category, default: 0] += 1 }
         for (c, n) in counts {
-            registry.makeCounter(descriptor: Self.findings, labels: [("category", c.rawValue)]).increment(by: Int64(n))
+            findingCounter(c).increment(by: Int64(n))
+        }
+    }
+
+    private let findingCounters = Mutex<[CopydeskCore.Category: Counter]>([:])
+
+    private func findingCounter(_ c: CopydeskCore.Category) -> Counter {
+        findingCounters.withLock { cache in
+            if let known = cache[c] { return known }
+            let made = registry.makeCounter(descriptor: Self.findings, labels: [("category", c.rawValue)])
+            cache[c] = made
+            return made
         }
     }
 
