@@ -1,6 +1,6 @@
 /// The version reported by `--version` and in every report.
 public enum CopydeskVersion {
-    public static let current = "0.1.0"
+    public static let current = "0.2.0"
 }
 
 /// A file that was not linted on purpose (binary), with the reason.
