@@ -73,9 +73,24 @@ if CommandLine.arguments.count > 1 && CommandLine.arguments[1] == "mcp" {
     SiblingLauncher.mcp.exec(Array(CommandLine.arguments.dropFirst(2)))
 }
 
+/// `copydesk lint …` and `copydesk FILE…` (lint is the default subcommand) parsed as `Lint` alone:
+/// parsing through the root command reflects over every subcommand's options and builds lint's
+/// twice (to see whether the default subcommand takes passthrough arguments), about a third of a
+/// one-article run. Only a successful parse is taken: anything the parser rejects or answers
+/// itself (help, version, a usage error) goes the usual way below, so messages and exit codes
+/// are the root command's, word for word.
+func parseLintDirectly() -> (any ParsableCommand)? {
+    let args = Array(CommandLine.arguments.dropFirst())
+    guard let first = args.first else { return nil }
+    let subcommands: Set<String> = ["rules", "eval", "init", "config", "clean", "serve", "lsp", "mcp", "help"]
+    if subcommands.contains(first) { return nil }
+    if args.contains(where: { $0 == "-h" || $0 == "--help" || $0 == "--version" || $0 == "--generate-completion-script" || $0.hasPrefix("--experimental") }) { return nil }
+    return try? Lint.parseAsRoot(first == "lint" ? Array(args.dropFirst()) : args)
+}
+
 // Parse and run by hand so usage errors exit 2 (not ArgumentParser's 64) and help/version exit 0.
 do {
-    var command = try Copydesk.parseAsRoot()
+    var command = try parseLintDirectly() ?? Copydesk.parseAsRoot()
     try command.run()
     exit(ExitStatus.clean)
 } catch let e as Exit {
