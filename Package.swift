@@ -187,7 +187,7 @@ let package = Package(
         ),
         .testTarget(
             name: "CopydeskCLITests",
-            dependencies: ["CopydeskCore", "CopydeskReports"]
+            dependencies: ["CopydeskCore", "CopydeskReports", "CopydeskTestSupport"]
         ),
     ]
 )

@@ -138,56 +138,54 @@ public enum Evaluator {
     public static func lintDocuments(_ docs: [EvalDocument], linter: Linter, datasetName: String,
                                      limits: MatchLimits = .default, stats: Bool = false,
                                      workers: Int = System.coreCount) -> (outcomes: [EvalOutcome], stats: RuleStats?) {
-        let started = DispatchTime.now().uptimeNanoseconds
-        let count = docs.count
-        let results = Mutex<[Int: [EvalOutcome]]>([:])
-        let parts = Mutex<[RuleStats]>([])
-        let next = Atomic<Int>(0)
-        let workerCount = max(1, min(workers, count))
-        DispatchQueue.concurrentPerform(iterations: workerCount) { _ in
-            let scratch = MatchScratch(limits: limits)
-            let collector = RuleStatsCollector(timing: stats)
-            while true {
-                let d = next.wrappingAdd(1, ordering: .relaxed).oldValue
-                if d >= count { break }
-                let spec = docs[d]
-                let doc = Document(path: "\(datasetName):\(spec.line)", bytes: spec.bytes, format: spec.reader, headline: spec.headline)
-                let report = linter.lint(doc, scratch: scratch, stats: collector)
-                // Where each rule that matched would report, run alone (no merging with other rules).
-                var perRule: [(id: String, ranges: [Range<Int>])] = []
-                var seen = Set<String>()
-                for (rule, _) in collector.lastDocument where seen.insert(rule.id).inserted {
-                    let alone = linter.lint(doc, scratch: scratch, rules: [rule], unusedSuppression: nil)
-                    perRule.append((rule.id, alone.findings.map(\.byteRange)))
-                }
-                var out: [EvalOutcome] = []
-                out.reserveCapacity(spec.itemRanges.count)
-                for (k, r) in spec.itemRanges.enumerated() {
-                    let findings = report.findings.filter { EvalDocument.overlaps($0.byteRange, r) }
-                    let matched = perRule.filter { $0.ranges.contains { EvalDocument.overlaps($0, r) } }.map(\.id)
-                    out.append(EvalOutcome(findings: findings, matchedRules: matched, errors: k == 0 ? report.errors : [], lines: [:]))
-                }
-                results.withLock { $0[d] = out }
+        // One document a batch: documents are few and large.
+        parallel(count: docs.count, batch: 1, limits: limits, stats: stats, workers: workers) { d, scratch, collector in
+            let spec = docs[d]
+            let doc = Document(path: "\(datasetName):\(spec.line)", bytes: spec.bytes, format: spec.reader, headline: spec.headline)
+            let report = linter.lint(doc, scratch: scratch, stats: collector)
+            // Where each rule that matched would report, run alone (no merging with other rules).
+            var perRule: [(id: String, ranges: [Range<Int>])] = []
+            var seen = Set<String>()
+            for (rule, _) in collector.lastDocument where seen.insert(rule.id).inserted {
+                let alone = linter.lint(doc, scratch: scratch, rules: [rule], unusedSuppression: nil)
+                perRule.append((rule.id, alone.findings.map(\.byteRange)))
             }
-            if stats { parts.withLock { $0.append(collector.snapshot()) } }
+            var out: [EvalOutcome] = []
+            out.reserveCapacity(spec.itemRanges.count)
+            for (k, r) in spec.itemRanges.enumerated() {
+                let findings = report.findings.filter { EvalDocument.overlaps($0.byteRange, r) }
+                let matched = perRule.filter { $0.ranges.contains { EvalDocument.overlaps($0, r) } }.map(\.id)
+                out.append(EvalOutcome(findings: findings, matchedRules: matched, errors: k == 0 ? report.errors : [], lines: [:]))
+            }
+            return out
         }
-        let done = results.withLock { $0 }
-        var outcomes: [EvalOutcome] = []
-        for d in 0..<count { outcomes.append(contentsOf: done[d] ?? []) }
-        let wall = Double(DispatchTime.now().uptimeNanoseconds - started) / 1_000_000
-        return (outcomes, stats ? RuleStats.merged(parts.withLock { $0 }, wallTimeMs: wall, threads: workerCount) : nil)
     }
 
     public static func lint(_ items: [EvalItem], unit: EvalUnit, linter: Linter, datasetName: String,
                             reader: DocumentFormat = .text, limits: MatchLimits = .default,
                             stats: Bool = false, workers: Int = System.coreCount) -> (outcomes: [EvalOutcome], stats: RuleStats?) {
+        // Small batches keep the lock cold and the cores busy to the end.
+        let batch = max(1, min(256, items.count / max(1, workers * 16)))
+        return parallel(count: items.count, batch: batch, limits: limits, stats: stats, workers: workers) { i, scratch, collector in
+            let item = items[i]
+            let doc = unit.document(text: item.text, title: item.title, path: "\(datasetName):\(item.line)", reader: reader)
+            let report = linter.lint(doc, scratch: scratch, stats: collector)
+            var lines: [Int: String] = [:]
+            if unit == .article { lines = LintRunner.contextLines(report, doc) }
+            return [EvalOutcome(findings: report.findings, matchedRules: collector.lastDocument.map(\.rule.id),
+                                errors: report.errors, lines: lines)]
+        }
+    }
+
+    /// Runs `body` for indices 0..<count on up to `workers` threads (each with its own match
+    /// scratch and stats collector), `batch` indices a claim, and joins the outcomes in index order.
+    static func parallel(count: Int, batch: Int, limits: MatchLimits, stats: Bool, workers: Int,
+                         _ body: @Sendable (Int, MatchScratch, RuleStatsCollector) -> [EvalOutcome])
+        -> (outcomes: [EvalOutcome], stats: RuleStats?) {
         let started = DispatchTime.now().uptimeNanoseconds
-        let count = items.count
         let results = Mutex<[Int: [EvalOutcome]]>([:])
         let parts = Mutex<[RuleStats]>([])
         let next = Atomic<Int>(0)
-        // Small batches keep the lock cold and the cores busy to the end.
-        let batch = max(1, min(256, count / max(1, workers * 16)))
         let batches = (count + batch - 1) / batch
         let workerCount = max(1, min(workers, batches))
         DispatchQueue.concurrentPerform(iterations: workerCount) { _ in
@@ -197,15 +195,7 @@ public enum Evaluator {
                 let b = next.wrappingAdd(1, ordering: .relaxed).oldValue
                 if b >= batches { break }
                 var out: [EvalOutcome] = []
-                for i in (b * batch)..<min(count, (b + 1) * batch) {
-                    let item = items[i]
-                    let doc = unit.document(text: item.text, title: item.title, path: "\(datasetName):\(item.line)", reader: reader)
-                    let report = linter.lint(doc, scratch: scratch, stats: collector)
-                    var lines: [Int: String] = [:]
-                    if unit == .article { lines = LintRunner.contextLines(report, doc) }
-                    out.append(EvalOutcome(findings: report.findings, matchedRules: collector.lastDocument.map(\.rule.id),
-                                           errors: report.errors, lines: lines))
-                }
+                for i in (b * batch)..<min(count, (b + 1) * batch) { out.append(contentsOf: body(i, scratch, collector)) }
                 results.withLock { $0[b] = out }
             }
             if stats { parts.withLock { $0.append(collector.snapshot()) } }

@@ -82,8 +82,7 @@ if CommandLine.arguments.count > 1 && CommandLine.arguments[1] == "mcp" {
 func parseLintDirectly() -> (any ParsableCommand)? {
     let args = Array(CommandLine.arguments.dropFirst())
     guard let first = args.first else { return nil }
-    let subcommands: Set<String> = ["rules", "eval", "init", "config", "clean", "serve", "lsp", "mcp", "help"]
-    if subcommands.contains(first) { return nil }
+    if first == "help" || Copydesk.configuration.subcommands.contains(where: { $0.configuration.commandName == first && $0 != Lint.self }) { return nil }
     if args.contains(where: { $0 == "-h" || $0 == "--help" || $0 == "--version" || $0 == "--generate-completion-script" || $0.hasPrefix("--experimental") }) { return nil }
     return try? Lint.parseAsRoot(first == "lint" ? Array(args.dropFirst()) : args)
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import CopydeskTestSupport
 
 /// Runs the built `copydesk` binary (next to the test bundle in .build) on tiny datasets and rule
 /// files written here, never the shared data or the default rules.
@@ -70,36 +71,8 @@ final class EvalCLITests {
                    stderr: (try? String(contentsOf: err, encoding: .utf8)) ?? "")
     }
 
-    static let rules = """
-    rules:
-      - id: clickbait.you
-        category: clickbait
-        severity: warning
-        message: "Speaks to the reader"
-        description: Second person in a headline.
-        kind: existence
-        scope: headline
-        patterns:
-          - '\\byou\\b'
-      - id: boilerplate.newsletter
-        category: boilerplate
-        severity: info
-        message: "Newsletter prompt"
-        description: Newsletter sign-up.
-        kind: existence
-        scope: standalone-line
-        patterns:
-          - '\\bnewsletter\\b'
-      - id: ads.promo
-        category: ads
-        severity: error
-        message: "Promo code"
-        description: A promo code line.
-        kind: existence
-        scope: standalone-line
-        patterns:
-          - '\\bpromo code\\b'
-    """
+    static let rules = EvalTestRules.file(EvalTestRules.you, EvalTestRules.newsletter(scope: "standalone-line"),
+                                              EvalTestRules.promo(scope: "standalone-line"))
 
     static let headlines = "clickbait\theadline\n1\tYou Won't Believe This\n1\tDogs Are Great\n0\tThank you, voters\n0\tSenate passes budget\n0\tMarkets fall\n"
 

@@ -1,30 +1,11 @@
 import Foundation
 import Testing
+import CopydeskTestSupport
 
 /// `copydesk eval` with the document units (article-line, block), --labels and --group-by.
 extension EvalCLITests {
     /// `line`-scope rules: findings independent of how the document model groups lines.
-    static let lineRules = """
-    rules:
-      - id: boilerplate.newsletter
-        category: boilerplate
-        severity: info
-        message: "Newsletter prompt"
-        description: Newsletter sign-up.
-        kind: existence
-        scope: line
-        patterns:
-          - '\\bnewsletter\\b'
-      - id: ads.promo
-        category: ads
-        severity: error
-        message: "Promo code"
-        description: A promo code line.
-        kind: existence
-        scope: line
-        patterns:
-          - '\\bpromo code\\b'
-    """
+    static let lineRules = EvalTestRules.file(EvalTestRules.newsletter(scope: "line"), EvalTestRules.promo(scope: "line"))
 
     func writeLineRules() throws -> String {
         try FileManager.default.createDirectory(at: dir.appendingPathComponent("linerules"), withIntermediateDirectories: true)

@@ -26,14 +26,15 @@ struct SiblingLauncherTests {
         let sandbox = Sandbox()
         defer { sandbox.remove() }
         let r = try WorkflowCLI.copydesk(["mcp", "--rules", sandbox.path + "/missing"], cwd: sandbox.path)
-        #expect(r.stderr.contains("copydesk mcp:"), "\(r.stderr)")
+        #expect(r.stderr.contains("copydesk mcp: \(sandbox.path)/missing: rules directory not found"), "\(r.stderr)")
     }
 
     @Test func topLevelHelpListsBoth() throws {
         let sandbox = Sandbox()
         defer { sandbox.remove() }
         let r = try WorkflowCLI.copydesk(["--help"], cwd: sandbox.path)
-        #expect(r.stdout.contains("serve"))
-        #expect(r.stdout.contains("mcp"))
+        let commands = r.stdout.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+        #expect(commands.contains { $0.hasPrefix("serve ") && $0.contains("Serve the linter over HTTP") }, "\(r.stdout)")
+        #expect(commands.contains { $0.hasPrefix("mcp ") && $0.contains("Run the MCP server") }, "\(r.stdout)")
     }
 }

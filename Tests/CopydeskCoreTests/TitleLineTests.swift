@@ -54,8 +54,9 @@ struct TitleLineTests {
 
     @Test func photoCaptionsAreNotHeadlines() {
         let lede = "The council met on Tuesday evening and argued for three hours about the budget."
-        // Right above a credit line, in single-newline text and with blank lines.
-        #expect(flagged("\(lede)\nSenator Campaigns Across New Hampshire Ahead Of Primary Day\nPhoto by our staff photographer\nMore text follows here.\n") == [])
+        // Right above a credit line, in single-newline text and with blank lines. (The bare rule
+        // here has no exceptions, so a title-shaped credit line is flagged itself; the caption is not.)
+        #expect(flagged("\(lede)\nSenator Campaigns Across New Hampshire Ahead Of Primary Day\nPhoto by Joe Raedle/Getty Images\nMore text follows here.\n") == [3])
         #expect(flagged("\(lede)\n\nSenator Campaigns Across New Hampshire Ahead Of Primary Day\n\nImage copyright Reuters\n\nMore text.\n") == [])
         // Right under an "Image caption" label.
         #expect(flagged("\(lede)\nImage caption\nSenator Campaigns Across New Hampshire Ahead Of Primary Day\nMore text follows here.\n") == [])

@@ -10,45 +10,11 @@ import CopydeskTestSupport
 /// Rules for the document-unit tests: `line` scope, so that the findings do not depend on how the
 /// document model splits paragraphs (another part of the engine) — only on where each line lands.
 enum EvalDocFixture {
-    static let rulesYAML = """
-    rules:
-      - id: ads.promo
-        category: ads
-        severity: error
-        message: "Promo code"
-        description: A promo code.
-        kind: existence
-        scope: line
-        patterns:
-          - '\\bpromo code\\b'
-      - id: ads.coupon
-        category: ads
-        severity: error
-        message: "Coupon"
-        description: A coupon.
-        kind: existence
-        scope: line
-        patterns:
-          - '\\bcoupon\\b'
-      - id: boilerplate.newsletter
-        category: boilerplate
-        severity: info
-        message: "Newsletter prompt"
-        description: Newsletter sign-up.
-        kind: existence
-        scope: line
-        patterns:
-          - '\\bnewsletter\\b'
-      - id: clickbait.you
-        category: clickbait
-        severity: warning
-        message: "Speaks to the reader"
-        description: Second person in a headline.
-        kind: existence
-        scope: headline
-        patterns:
-          - '\\byou\\b'
-    """
+    static let rulesYAML = EvalTestRules.file(
+        EvalTestRules.promo(scope: "line"),
+        EvalTestRules.existence("ads.coupon", "ads", "error", message: "Coupon", description: "A coupon.", scope: "line", pattern: #"\bcoupon\b"#),
+        EvalTestRules.newsletter(scope: "line"),
+        EvalTestRules.you)
 
     static var linter: Linter {
         let r = RuleLoader.load(files: [("doc.yml", rulesYAML)])

@@ -4,67 +4,31 @@ import Testing
 @testable import CopydeskReports
 @testable import CopydeskWorkflow
 @testable import CopydeskEval
+import CopydeskTestSupport
 
 /// Small rules written for these tests (never the default rules).
 enum EvalFixture {
-    static let rulesYAML = """
-    rules:
-      - id: clickbait.you
-        category: clickbait
-        severity: warning
-        message: "Speaks to the reader"
-        description: Second person in a headline.
-        kind: existence
-        scope: headline
-        patterns:
-          - '\\byou\\b'
-      - id: clickbait.number-things
-        category: clickbait
-        severity: warning
-        message: "Listicle"
-        description: A count of things.
-        kind: existence
-        scope: headline
-        patterns:
-          - '^\\d+\\s+things\\b'
-      - id: ads.promo
-        category: ads
-        severity: error
-        message: "Promo code"
-        description: A promo code line.
-        kind: existence
-        scope: standalone-line
-        patterns:
-          - '\\bpromo code\\b'
-      - id: boilerplate.newsletter
-        category: boilerplate
-        severity: info
-        message: "Newsletter prompt"
-        description: Newsletter sign-up.
-        kind: existence
-        scope: standalone-line
-        patterns:
-          - '\\bnewsletter\\b'
-      - id: boilerplate.sign-up
-        category: boilerplate
-        severity: info
-        message: "Sign-up prompt"
-        description: Sign up.
-        kind: existence
-        scope: standalone-line
-        patterns:
-          - '\\bsign up\\b'
-      - id: attribution.experts
-        category: attribution
-        severity: warning
-        message: "Who says?"
-        description: Unattributed experts.
-        kind: attribution
-        patterns:
-          - '\\bexperts say\\b'
-        attributions:
-          - '\\baccording to\\b'
-    """
+    static let rulesYAML = EvalTestRules.file(
+        EvalTestRules.you,
+        EvalTestRules.existence("clickbait.number-things", "clickbait", "warning", message: "Listicle",
+                                description: "A count of things.", scope: "headline", pattern: #"^\d+\s+things\b"#),
+        EvalTestRules.promo(scope: "standalone-line"),
+        EvalTestRules.newsletter(scope: "standalone-line"),
+        EvalTestRules.existence("boilerplate.sign-up", "boilerplate", "info", message: "Sign-up prompt",
+                                description: "Sign up.", scope: "standalone-line", pattern: #"\bsign up\b"#),
+        """
+          - id: attribution.experts
+            category: attribution
+            severity: warning
+            message: "Who says?"
+            description: Unattributed experts.
+            kind: attribution
+            patterns:
+              - '\\bexperts say\\b'
+            attributions:
+              - '\\baccording to\\b'
+
+        """)
 
     static var ruleSet: RuleSet {
         let r = RuleLoader.load(files: [("test.yml", rulesYAML)])

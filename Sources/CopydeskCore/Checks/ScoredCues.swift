@@ -31,7 +31,7 @@ package enum ScoredCues {
             let scope = m.rule.scope
             let units: [Range<Int>]
             if let known = unitsByScope[scope] { units = known } else { units = doc.units(scope); unitsByScope[scope] = units }
-            groups[Key(category: m.rule.category, scope: scope.rawValue, unit: unitIndex(units, m.range.lowerBound) ?? -1 - m.range.lowerBound), default: []].append(m)
+            groups[Key(category: m.rule.category, scope: scope.rawValue, unit: Document.unitIndex(units, containing: m.range.lowerBound..<(m.range.lowerBound + 1)) ?? -1 - m.range.lowerBound), default: []].append(m)
         }
         for key in groups.keys.sorted() {
             let matches = groups[key]!
@@ -61,16 +61,6 @@ package enum ScoredCues {
             out.append(RawMatch(rule: lead.rule, range: lo..<hi, groups: lead.groups, message: message))
         }
         return out
-    }
-
-    /// The unit (index into `units`, in text order) holding `offset`.
-    static func unitIndex(_ units: [Range<Int>], _ offset: Int) -> Int? {
-        var lo = 0, hi = units.count
-        while lo < hi {
-            let mid = (lo + hi) / 2
-            if units[mid].upperBound <= offset { lo = mid + 1 } else { hi = mid }
-        }
-        return lo < units.count && units[lo].contains(offset) ? lo : nil
     }
 
     /// A score for people: at most two decimals, no trailing zeros ("1.5", "+0.75", "-2").

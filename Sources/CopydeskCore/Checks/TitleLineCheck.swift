@@ -53,13 +53,7 @@ enum TitleLineCheck {
     /// sentence's punctuation — so a list of headlines is not read as a subhead and its section.
     static func isSubhead(_ line: Range<Int>, _ doc: Document) -> Bool {
         let paragraphs = doc.paragraphs
-        // The paragraph that holds the line.
-        var lo = 0, hi = paragraphs.count
-        while lo < hi {
-            let mid = (lo + hi) / 2
-            if paragraphs[mid].upperBound <= line.lowerBound { lo = mid + 1 } else { hi = mid }
-        }
-        guard lo < paragraphs.count, paragraphs[lo].lowerBound <= line.lowerBound else { return false }
+        guard let lo = Document.unitIndex(paragraphs, containing: line) else { return false }
         let own = contentWords(doc.text, line)
         guard own.count >= 2 else { return false }
         for k in [lo - 1, lo + 1] where k >= 0 && k < paragraphs.count {
@@ -79,12 +73,7 @@ enum TitleLineCheck {
     /// CNN:"), so the introduction must have at least five words.
     static func isCaptionOrListItem(_ line: Range<Int>, _ doc: Document) -> Bool {
         let paragraphs = doc.paragraphs, t = doc.text
-        var lo = 0, hi = paragraphs.count
-        while lo < hi {
-            let mid = (lo + hi) / 2
-            if paragraphs[mid].upperBound <= line.lowerBound { lo = mid + 1 } else { hi = mid }
-        }
-        guard lo < paragraphs.count, paragraphs[lo].lowerBound <= line.lowerBound else { return false }
+        guard let lo = Document.unitIndex(paragraphs, containing: line) else { return false }
         if lo + 1 < paragraphs.count, startsWithCredit(t, paragraphs[lo + 1]) { return true }
         if lo > 0, isCaptionLabel(t, paragraphs[lo - 1]) { return true }
         // Walk up through the short lines above (at most 40) to what introduces them.
@@ -102,20 +91,12 @@ enum TitleLineCheck {
     /// An award category heading ("Best Comedy Series", "Outstanding Lead Actor in a Drama"): the
     /// short lines under it are its nominees.
     static func isAwardCategory(_ t: [UInt8], _ p: Range<Int>) -> Bool {
-        var i = p.lowerBound
-        while i < p.upperBound && (t[i] == 0x20 || t[i] == 0x09) { i += 1 }
         let words = wordCount(t, p)
         guard words >= 2 && words <= 10 else { return false }
-        for prefix in [Array("best ".utf8), Array("outstanding ".utf8)] where i + prefix.count <= p.upperBound {
-            var same = true
-            for (j, c) in prefix.enumerated() {
-                let b = t[i + j]
-                if (b >= 0x41 && b <= 0x5A ? b | 0x20 : b) != c { same = false; break }
-            }
-            if same { return true }
-        }
-        return false
+        return startsWith(t, p, awardPrefixes)
     }
+
+    static let awardPrefixes: [[UInt8]] = ["best ", "outstanding "].map { Array($0.utf8) }
 
     static let creditPrefixes: [[UInt8]] = [
         "photo by", "photo:", "photos by", "photograph by", "photograph:", "picture by", "picture:",
@@ -123,10 +104,14 @@ enum TitleLineCheck {
         "(ap photo", "ap photo", "reuters/", "(reuters", "photo credit", "pictured:",
     ].map { Array($0.utf8) }
 
-    static func startsWithCredit(_ t: [UInt8], _ p: Range<Int>) -> Bool {
+    static func startsWithCredit(_ t: [UInt8], _ p: Range<Int>) -> Bool { startsWith(t, p, creditPrefixes) }
+
+    /// Whether the paragraph, leading blanks aside, starts with one of `prefixes` (lowercase
+    /// ASCII), ASCII case ignored.
+    static func startsWith(_ t: [UInt8], _ p: Range<Int>, _ prefixes: [[UInt8]]) -> Bool {
         var i = p.lowerBound
         while i < p.upperBound && (t[i] == 0x20 || t[i] == 0x09) { i += 1 }
-        return creditPrefixes.contains { prefix in
+        return prefixes.contains { prefix in
             guard i + prefix.count <= p.upperBound else { return false }
             for (j, c) in prefix.enumerated() {
                 let b = t[i + j]
@@ -147,11 +132,15 @@ enum TitleLineCheck {
         return e > p.lowerBound && t[e - 1] == UInt8(ascii: ":")
     }
 
-    static func wordCount(_ t: [UInt8], _ p: Range<Int>) -> Int {
+    /// Space-separated words in `p`, counting stops at `limit`.
+    static func wordCount(_ t: [UInt8], _ p: Range<Int>, limit: Int = .max) -> Int {
         var words = 0, inWord = false
         for i in p {
             let space = t[i] == 0x20 || t[i] == 0x09 || t[i] == 0x0A || t[i] == 0x0D
-            if !space && !inWord { words += 1 }
+            if !space && !inWord {
+                words += 1
+                if words >= limit { return words }
+            }
             inWord = !space
         }
         return words
@@ -188,13 +177,7 @@ enum TitleLineCheck {
 
     static func isBodyParagraph(_ t: [UInt8], _ p: Range<Int>) -> Bool {
         guard !p.isEmpty else { return false }
-        var words = 0, inWord = false
-        for i in p {
-            let space = t[i] == 0x20 || t[i] == 0x09 || t[i] == 0x0A || t[i] == 0x0D
-            if !space && !inWord { words += 1 }
-            inWord = !space
-            if words >= 10 { return true }
-        }
+        if wordCount(t, p, limit: 10) >= 10 { return true }
         var e = p.upperBound - 1
         while e > p.lowerBound && (t[e] == 0x20 || t[e] == 0x09 || t[e] == 0x0A || t[e] == 0x0D || t[e] == UInt8(ascii: "\"") || t[e] == UInt8(ascii: "'")) { e -= 1 }
         return t[e] == UInt8(ascii: ".") || t[e] == UInt8(ascii: "!") || t[e] == UInt8(ascii: "?")
