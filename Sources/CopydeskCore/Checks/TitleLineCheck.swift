@@ -12,16 +12,35 @@ enum TitleLineCheck {
     ]
 
     static func run(_ rule: Rule, _ ctx: CheckContext, into out: inout [RawMatch]) throws(MatchLimitError) {
-        let text = ctx.document.text
-        for candidate in ctx.units(.standaloneLine) where looksLikeHeadline(text, candidate.range, rule.titleLine, ctx.document) {
+        let doc = ctx.document, text = doc.text
+        let lines = doc.standaloneLines
+        // The shapes of the document's standalone lines (in their order), taken out of the
+        // document while the rule runs and put back for the next title-line rule.
+        var shapes = doc.titleShapes
+        doc.titleShapes = []
+        if shapes.count != lines.count { shapes = Array(repeating: Shape(), count: lines.count) }
+        defer { doc.titleShapes = shapes }
+        var k = 0
+        for candidate in ctx.units(.standaloneLine) {
             let line = candidate.range
-            if !rule.patterns.isEmpty, !(try ctx.anyMatch(rule.patterns, in: candidate)) { continue }
+            // Candidates are standalone lines, in order: find this one's shape.
+            while k < lines.count && lines[k].lowerBound < line.lowerBound { k += 1 }
+            if k < lines.count && lines[k] == line {
+                guard looksLikeHeadline(text, line, rule.titleLine, doc, &shapes[k]) else { continue }
+            } else {
+                var shape = Shape()
+                guard looksLikeHeadline(text, line, rule.titleLine, doc, &shape) else { continue }
+            }
+            // Each test below looks at the whole line, so their order does not change which lines
+            // are flagged: the exceptions first (most are cheap, anchored or looking for a few
+            // characters, and they drop most lines), then the patterns.
             if try ctx.anyMatch(rule.exceptions, in: line) { continue }
+            if !rule.patterns.isEmpty, !(try ctx.anyMatch(rule.patterns, in: candidate)) { continue }
             // Last, on the few lines left: these compare the line's letters and words with the
             // headline and the neighbouring paragraphs.
-            if isOwnHeadlineOrDeck(line, ctx.document) { continue }
-            if rule.titleLine.skipSubheads && isSubhead(line, ctx.document) { continue }
-            if isCaptionOrListItem(line, ctx.document) { continue }
+            if isOwnHeadlineOrDeck(line, doc) { continue }
+            if rule.titleLine.skipSubheads && isSubhead(line, doc) { continue }
+            if isCaptionOrListItem(line, doc) { continue }
             out.append(RawMatch(rule: rule, range: line, groups: []))
         }
     }
@@ -203,8 +222,9 @@ enum TitleLineCheck {
         return out
     }
 
-    /// The small words packed as their bytes (at most 4), for comparison without a String.
-    static let packedSmallWords: Set<UInt64> = Set(smallWords.map { pack(Array($0.utf8)) })
+    /// The small words packed as their bytes (at most 4) after their length, sorted, for a
+    /// binary search without a String or a hash.
+    static let packedSmallWords: [UInt64] = smallWords.map { pack(Array($0.utf8)) }.sorted()
 
     @inline(__always) static func pack(_ bytes: [UInt8]) -> UInt64 {
         var v: UInt64 = UInt64(bytes.count)
@@ -212,26 +232,34 @@ enum TitleLineCheck {
         return v
     }
 
+    @inline(__always) static func isSmallWord(_ packed: UInt64, _ sorted: [UInt64]) -> Bool {
+        var lo = 0, hi = sorted.count
+        while lo < hi {
+            let mid = (lo + hi) >> 1
+            if sorted[mid] < packed { lo = mid + 1 } else { hi = mid }
+        }
+        return lo < sorted.count && sorted[lo] == packed
+    }
+
     /// What `looksLikeHeadline` reads from a line, whatever the rule's options: worked out once
     /// per line and document, as every `title-line` rule looks at the same standalone lines.
     struct Shape {
+        /// False: not measured yet.
+        var measured = false
         /// False: empty, too long, or ending in a period, comma, semicolon or colon.
-        var possible: Bool
+        var possible = false
+        /// 0: not known yet; 1: the line is not one quotation; 2: it is.
+        var quotation: UInt8 = 0
         var words: Int32 = 0
         var counted: Int32 = 0
         var capitalized: Int32 = 0
-        /// 0: not known yet; 1: the line is not one quotation; 2: it is.
-        var quotation: UInt8 = 0
     }
 
-    static func looksLikeHeadline(_ t: [UInt8], _ line: Range<Int>, _ opts: TitleLineOptions, _ doc: Document) -> Bool {
-        var shape: Shape
-        if let known = doc.titleShapes[line.lowerBound], known.end == line.upperBound {
-            shape = known.shape
-        } else {
-            shape = measure(t, line)
-        }
-        defer { doc.titleShapes[line.lowerBound] = (line.upperBound, shape) }
+    /// Whether `line` has a headline's shape for these options. `shape` is the line's reading,
+    /// kept from one rule to the next: measured here the first time, its quotation test made
+    /// the first time a rule gets that far.
+    static func looksLikeHeadline(_ t: [UInt8], _ line: Range<Int>, _ opts: TitleLineOptions, _ doc: Document, _ shape: inout Shape) -> Bool {
+        if !shape.measured { shape = measure(t, line) }
         guard shape.possible else { return false }
         let words = Int(shape.words), counted = Int(shape.counted), capitalized = Int(shape.capitalized)
         guard words >= opts.minWords, words <= opts.maxWords, counted > 0 else { return false }
@@ -246,7 +274,7 @@ enum TitleLineCheck {
 
     /// The options-free part of `looksLikeHeadline`: the closing character and the word counts.
     static func measure(_ t: [UInt8], _ line: Range<Int>) -> Shape {
-        guard !line.isEmpty, line.count <= 300 else { return Shape(possible: false) }
+        guard !line.isEmpty, line.count <= 300 else { return Shape(measured: true, possible: false) }
         // Last character that is not a closing quote.
         var e = line.upperBound - 1
         while e > line.lowerBound && (t[e] == UInt8(ascii: "'") || t[e] == UInt8(ascii: "\"") || (t[e] >= 0x80 && t[e] <= 0xBF) || t[e] >= 0xE2) {
@@ -256,13 +284,14 @@ enum TitleLineCheck {
             break
         }
         let last = t[e]
-        if last == UInt8(ascii: ".") || last == UInt8(ascii: ",") || last == UInt8(ascii: ";") || last == UInt8(ascii: ":") { return Shape(possible: false) }
+        if last == UInt8(ascii: ".") || last == UInt8(ascii: ",") || last == UInt8(ascii: ";") || last == UInt8(ascii: ":") { return Shape(measured: true, possible: false) }
 
         // Words: the first letter or digit of each space-separated token decides whether it is
         // capitalized; short function words after the first do not count. ASCII is decided
         // byte by byte, other scalars by their Unicode properties.
         var words = 0, counted = 0, capitalized = 0
         let end = line.upperBound
+        let small = packedSmallWords
         t.withUnsafeBufferPointer { buf in
             let p = buf.baseAddress!
             var i = line.lowerBound
@@ -307,11 +336,11 @@ enum TitleLineCheck {
                 }
                 guard seen else { continue }
                 words += 1
-                if words > 1 && !isCap && lowerCount <= 4 && packedSmallWords.contains(UInt64(lowerCount) << UInt64(8 * lowerCount) | lower) { continue }
+                if words > 1 && !isCap && lowerCount <= 4 && isSmallWord(UInt64(lowerCount) << UInt64(8 * lowerCount) | lower, small) { continue }
                 counted += 1
                 if isCap { capitalized += 1 }
             }
         }
-        return Shape(possible: true, words: Int32(clamping: words), counted: Int32(clamping: counted), capitalized: Int32(clamping: capitalized))
+        return Shape(measured: true, possible: true, words: Int32(clamping: words), counted: Int32(clamping: counted), capitalized: Int32(clamping: capitalized))
     }
 }

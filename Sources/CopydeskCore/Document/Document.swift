@@ -81,9 +81,9 @@ public final class Document {
     private var _paragraphSentences: [[Range<Int>]?] = []
     private var _quotes: [Range<Int>]?
     private var _lineIndex: LineIndex?
-    /// `title-line` rules' reading of each standalone line (by its start: its end and shape),
-    /// shared by the rules of that kind.
-    var titleShapes: [Int: (end: Int, shape: TitleLineCheck.Shape)] = [:]
+    /// `title-line` rules' reading of each standalone line (in the order of `standaloneLines`;
+    /// empty until the first such rule runs), shared by the rules of that kind.
+    var titleShapes: [TitleLineCheck.Shape] = []
 
     init(path: String, format: DocumentFormat, source: [UInt8], text: [UInt8], segments: [Segment],
          headline: Range<Int>?, headings: [Range<Int>], paragraphs: [Range<Int>], lines: [Range<Int>]) {
