@@ -197,19 +197,49 @@ public final class Document {
         case .line: return Document.disjointUnits(lines, containing: places, t)
         case .standaloneLine: return Document.disjointUnits(standaloneLines, containing: places, t)
         case .sentence:
-            // Sentences of the paragraphs that hold a place: (paragraph, sentence) keys in order.
-            var picked: [(key: Int, unit: CandidateUnit)] = []
-            for (n, place) in zip(places.indices, places) {
-                guard let k = Document.unitIndex(paragraphs, containing: place.range) else { continue }
-                let sentences = sentences(inParagraph: k)
-                guard let i = Document.unitIndex(sentences, containing: place.range),
-                      place.context.allows(t, place.range, in: sentences[i]) else { continue }
-                Document.pick(&picked, key: k << 32 | i, sentences[i], n, place)
-            }
-            return Document.merged(picked)
+            return sentenceUnits(containing: places, t)
         case .quote:
             return Document.overlappingUnits(quotes, containing: places, t)
         }
+    }
+
+    /// The sentences holding a place, in order, each once: only the paragraphs that hold a place
+    /// are split. Places come in order of end offset and paragraphs, like the sentences of one
+    /// paragraph, are sorted and disjoint, so (as in `disjointUnits`) the paragraph and the
+    /// sentence that can hold a place only move forward: the first whose end is at or past the
+    /// place's end, when it starts at or before the place.
+    private func sentenceUnits(containing places: ArraySlice<PrefilterPlace>, _ t: UnsafeBufferPointer<UInt8>) -> [CandidateUnit] {
+        var out: [CandidateUnit] = []
+        var k = 0
+        var sentences: [Range<Int>] = []
+        var sentencesOf = -1
+        var i = 0, lastK = -1, lastI = -1
+        paragraphs.withUnsafeBufferPointer { paragraphs in
+            for n in places.indices {
+                let place = places[n]
+                while k < paragraphs.count && paragraphs[k].upperBound < place.range.upperBound { k &+= 1 }
+                if k == paragraphs.count { break }
+                guard paragraphs[k].lowerBound <= place.range.lowerBound else { continue }
+                if sentencesOf != k {
+                    sentences = self.sentences(inParagraph: k)
+                    sentencesOf = k
+                    i = 0
+                }
+                let found: Bool = sentences.withUnsafeBufferPointer { s in
+                    while i < s.count && s[i].upperBound < place.range.upperBound { i &+= 1 }
+                    return i < s.count && s[i].lowerBound <= place.range.lowerBound && place.context.allows(t, place.range, in: s[i])
+                }
+                guard found else { continue }
+                if k == lastK && i == lastI {
+                    out[out.count &- 1].add(n, place)
+                } else {
+                    out.append(CandidateUnit(range: sentences[i], patterns: place.patterns, places: n..<(n &+ 1)))
+                    lastK = k
+                    lastI = i
+                }
+            }
+        }
+        return out
     }
 
     /// Index of the unit of `units` (sorted, disjoint) that contains `place`, if any.
@@ -222,16 +252,6 @@ public final class Document {
         }
         guard lo > 0, place.upperBound <= units[lo - 1].upperBound else { return nil }
         return lo - 1
-    }
-
-    /// Adds place number `n` to the unit with `key`: to the last one picked when it is the same.
-    @inline(__always)
-    static func pick(_ picked: inout [(key: Int, unit: CandidateUnit)], key: Int, _ range: Range<Int>, _ n: Int, _ place: PrefilterPlace) {
-        if let last = picked.last, last.key == key {
-            picked[picked.count - 1].unit.add(n, place)
-        } else {
-            picked.append((key, CandidateUnit(range: range, patterns: place.patterns, places: n..<(n + 1))))
-        }
     }
 
     /// The units of a sorted, disjoint list that contain a place, in order, each once.
@@ -268,19 +288,6 @@ public final class Document {
                 if unit == nil { unit = CandidateUnit(range: u, patterns: p.patterns, places: n..<(n + 1)) } else { unit!.add(n, p) }
             }
             if let unit { out.append(unit) }
-        }
-        return out
-    }
-
-    /// Keyed units in key order, each key once with its places combined. Places arrive in order
-    /// of end offset, so keys almost always arrive in order already.
-    static func merged(_ picked: [(key: Int, unit: CandidateUnit)]) -> [CandidateUnit] {
-        if !zip(picked, picked.dropFirst()).contains(where: { $0.key >= $1.key }) { return picked.map(\.unit) }
-        var out: [CandidateUnit] = []
-        var lastKey = Int.min
-        for p in picked.sorted(by: { $0.key < $1.key }) {
-            if p.key == lastKey { out[out.count - 1].merge(p.unit) } else { out.append(p.unit) }
-            lastKey = p.key
         }
         return out
     }

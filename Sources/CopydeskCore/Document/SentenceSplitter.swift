@@ -66,8 +66,21 @@ public enum SentenceSplitter {
 
     /// The abbreviation lists packed into numbers (each word is at most 8 ASCII letters), so the
     /// check at every period needs no String.
-    static let packedAbbreviations: Set<UInt64> = Set(abbreviations.compactMap { pack($0.utf8) })
-    static let packedBeforeNumber: Set<UInt64> = Set(beforeNumber.compactMap { pack($0.utf8) })
+    /// (Sorted, searched by bisection: cheaper than hashing at every period.)
+    static let packedAbbreviations: [UInt64] = Set(abbreviations.compactMap { pack($0.utf8) }).sorted()
+    static let packedBeforeNumber: [UInt64] = Set(beforeNumber.compactMap { pack($0.utf8) }).sorted()
+
+    /// Whether the sorted `list` holds `key`.
+    @inline(__always) static func sortedContains(_ list: [UInt64], _ key: UInt64) -> Bool {
+        list.withUnsafeBufferPointer { l in
+            var lo = 0, hi = l.count
+            while lo < hi {
+                let mid = (lo &+ hi) >> 1
+                if l[mid] < key { lo = mid &+ 1 } else { hi = mid }
+            }
+            return lo < l.count && l[lo] == key
+        }
+    }
 
     static func pack(_ bytes: some Collection<UInt8>) -> UInt64? {
         guard bytes.count <= 8 else { return nil }
@@ -112,8 +125,8 @@ public enum SentenceSplitter {
         // A single capital letter: an initial (J. K. Rowling).
         if dot - w == 1, p[w] >= 0x41, p[w] <= 0x5A { return true }
         guard length <= 8 else { return false }
-        if packedAbbreviations.contains(packed) { return true }
-        if packedBeforeNumber.contains(packed) && next >= 0x30 && next <= 0x39 { return true }
+        if sortedContains(packedAbbreviations, packed) { return true }
+        if next >= 0x30 && next <= 0x39 && sortedContains(packedBeforeNumber, packed) { return true }
         return false
     }
 }
