@@ -168,4 +168,65 @@ struct PrecompiledRulesTests {
         }
         #expect(throws: PatternCompileError.self) { try Pattern.shared("deferred (unclosed") }
     }
+
+    /// The built-in patterns' code is compiled at build time and serialized (pcre2_serialize):
+    /// decoded, it is the code compiling the source gives, byte for byte.
+    @Test func serializedCodeIsTheCompiledCode() throws {
+        let data = try #require(PrecompiledDefaultRules.data)
+        #expect(data.contains(Pattern.libraryStamp))
+        let pre = try #require(RuleLoader.loadDefaultPrecompiled()).ruleSet.rules
+        var checked = 0
+        for rule in pre {
+            for p in rule.patterns + rule.exceptions + rule.attributions {
+                let code = try #require(Pattern.serializedCode(p.source, caseSensitive: p.caseSensitive), "\(rule.id)")
+                let options = Pattern.options(caseSensitive: p.caseSensitive)
+                let decoded = try #require(Pattern.deserialize(code, options: options), "\(rule.id)")
+                let compiled = try Pattern.compile(p.source, options).get()
+                // (The decoded code owns its tables, a flag serializing it again shows.)
+                #expect(Pattern.serialize(compiled) == code, "\(rule.id): \(p.source)")
+                #expect(Pattern.firstBytes(decoded, caseless: !p.caseSensitive) == Pattern.firstBytes(compiled, caseless: !p.caseSensitive), "\(rule.id)")
+                Pattern.free(decoded)
+                Pattern.free(compiled)
+                checked += 1
+            }
+        }
+        #expect(checked > 300)
+        // Other options than the code was compiled with, or bytes that are not serialized code:
+        // nothing (the source is compiled instead).
+        let code = try #require(Pattern.serializedCode("serialized", caseSensitive: false))
+        #expect(Pattern.deserialize(code, options: Pattern.options(caseSensitive: true)) == nil)
+        #expect(Pattern.deserialize(Array(repeating: 7, count: 64), options: Pattern.options(caseSensitive: false)) == nil)
+        #expect(Pattern.deserialize([], options: Pattern.options(caseSensitive: false)) == nil)
+    }
+
+    /// Under another PCRE2 (another stamp), or with code PCRE2 refuses, the patterns compile from
+    /// their source and find the same.
+    @Test func otherLibraryOrBadCodeCompilesTheSource() throws {
+        let data = try #require(PrecompiledDefaultRules.data)
+        let stamp = Pattern.libraryStamp
+        let other = data.replacingOccurrences(of: "\(stamp.utf8.count):\(stamp)", with: "9:PCRE2 0.0")
+        #expect(other != data)
+        let decoded = try #require(PrecompiledRules.decode(other))
+        #expect(PrecompiledRules.encode(decoded.ruleSet.rules, categories: decoded.categories) == data)
+        let source = #"\bserialized[-\s]fallback\b"#
+        let bad = Pattern.shared(deferred: source, caseSensitive: false, code: { Array(repeating: 1, count: 100) }, references: 1)
+        let bytes = Array("a serialized fallback here".utf8)
+        var found: [Range<Int>] = []
+        try bytes.withUnsafeBufferPointer { buf in
+            try bad.forEachMatch(in: buf, range: 0..<buf.count, scratch: MatchScratch()) { found.append($0.range); return true }
+        }
+        #expect(found == [2..<21])
+    }
+
+    @Test func base64RoundTrips() {
+        for n in 0..<10 {
+            let bytes = (0..<n).map { UInt8(truncatingIfNeeded: $0 &* 97 &+ 200) }
+            let text = Array(PrecompiledRules.base64(bytes).utf8)
+            #expect(text.withUnsafeBufferPointer { PrecompiledRules.unbase64($0) } == bytes)
+            #expect(String(decoding: text, as: UTF8.self) == Data(bytes).base64EncodedString())
+        }
+        for bad in ["QUJ", "QU=D", "Q===", "QUJD!A==", "=AAA"] {
+            #expect(Array(bad.utf8).withUnsafeBufferPointer { PrecompiledRules.unbase64($0) } == nil, "\(bad)")
+        }
+    }
 }

@@ -95,6 +95,9 @@ public final class Pattern: @unchecked Sendable {
     nonisolated(unsafe) private var captures = 0
     nonisolated(unsafe) private var firstBytesSet: ByteSet? = nil
     nonisolated(unsafe) private var compileFailure: PatternCompileError? = nil
+    /// For a deferred pattern of the built-in rules: its code as the build compiled and
+    /// serialized it (`serializedCode`), to decode instead of compiling; nil: compile.
+    nonisolated(unsafe) private var serialized: (@Sendable () -> [UInt8]?)? = nil
     /// The same pattern compiled with PCRE2_ANCHORED (matches only at the start offset) and
     /// JIT-compiled, built by `forEachMatch(in:range:scratch:attempts:_:)` once anchored tries
     /// have done enough interpreted work. 0: not built, 1: built, 2: failed.
@@ -143,7 +146,9 @@ public final class Pattern: @unchecked Sendable {
         if state.load(ordering: .acquiring) == 0 {
             lock.withLock { _ in
                 guard state.load(ordering: .acquiring) == 0 else { return }
-                switch Pattern.compile(source, compileOptions) {
+                let decoded = serialized.flatMap { Pattern.deserialize($0(), options: compileOptions) }
+                serialized = nil
+                switch decoded.map({ .success($0) }) ?? Pattern.compile(source, compileOptions) {
                 case .success(let c):
                     install(c)
                     state.store(1, ordering: .releasing)
@@ -264,6 +269,15 @@ public final class Pattern: @unchecked Sendable {
     /// built). Should one fail to compile after all (a different PCRE2 at run time), matching
     /// with it throws a `MatchLimitError` naming the PCRE2 message.
     public static func shared(deferred source: String, caseSensitive: Bool = false) -> Pattern {
+        shared(deferred: source, caseSensitive: caseSensitive, code: nil, references: 1)
+    }
+
+    /// The same for a pattern handed to `references` places at once (shared when more than
+    /// one), whose compiled code the build serialized: `code` returns it (`serializedCode`),
+    /// decoded when the pattern first runs instead of compiling it. Code PCRE2 does not take
+    /// (another version or build of the library) or compiled with other options is dropped
+    /// and the source compiled, as without it.
+    package static func shared(deferred source: String, caseSensitive: Bool, code: (@Sendable () -> [UInt8]?)?, references: Int) -> Pattern {
         let key = CacheKey(source: source, caseSensitive: caseSensitive)
         return cache.withLock { c in
             if let existing = c[key] {
@@ -271,18 +285,90 @@ public final class Pattern: @unchecked Sendable {
                 return existing
             }
             let p = Pattern(deferred: source, caseSensitive: caseSensitive)
+            p.serialized = code
+            if references > 1 { p.sharedFlag.store(true, ordering: .relaxed) }
             c[key] = p
             return p
         }
+    }
+
+    /// The library's version and the build settings compiled code depends on: serialized code
+    /// is used only under the PCRE2 that wrote it.
+    package static let libraryStamp: String = {
+        func config(_ what: Int32) -> String {
+            let n = pcre2_config_8(UInt32(what), nil)
+            guard n > 0 else { return "" }
+            var buf = [UInt8](repeating: 0, count: Int(n))
+            _ = buf.withUnsafeMutableBytes { pcre2_config_8(UInt32(what), $0.baseAddress) }
+            return String(decoding: buf.prefix { $0 != 0 }, as: UTF8.self)
+        }
+        func number(_ what: Int32) -> UInt32 {
+            var v: UInt32 = 0
+            _ = pcre2_config_8(UInt32(what), &v)
+            return v
+        }
+        return "PCRE2 \(config(PCRE2_CONFIG_VERSION)), Unicode \(config(PCRE2_CONFIG_UNICODE_VERSION)), link size \(number(PCRE2_CONFIG_LINKSIZE))"
+    }()
+
+    /// `source` compiled as a pattern (caseless unless `caseSensitive`) and serialized with
+    /// pcre2_serialize_encode; nil when it does not compile.
+    package static func serializedCode(_ source: String, caseSensitive: Bool) -> [UInt8]? {
+        guard case .success(let code) = compile(source, options(caseSensitive: caseSensitive)) else { return nil }
+        defer { pcre2_code_free_8(code) }
+        return serialize(code)
+    }
+
+    static func free(_ code: OpaquePointer) { pcre2_code_free_8(code) }
+
+    /// `code` serialized with pcre2_serialize_encode (the same for the same pattern and options).
+    static func serialize(_ code: OpaquePointer) -> [UInt8]? {
+        var codes: [OpaquePointer?] = [code]
+        var bytes: UnsafeMutablePointer<UInt8>? = nil
+        var size = 0
+        let rc = codes.withUnsafeMutableBufferPointer { pcre2_serialize_encode_8($0.baseAddress, 1, &bytes, &size, nil) }
+        guard rc == 1, let bytes else { return nil }
+        defer { pcre2_serialize_free_8(bytes) }
+        return Array(UnsafeBufferPointer(start: bytes, count: size))
+    }
+
+    /// Code from `serializedCode`, if this PCRE2 takes it and it was compiled with `options`.
+    static func deserialize(_ bytes: [UInt8]?, options: UInt32) -> OpaquePointer? {
+        // (At least the header pcre2_serialize_get_number_of_codes reads.)
+        guard let bytes, bytes.count >= 16 else { return nil }
+        var codes: [OpaquePointer?] = [nil]
+        let rc = bytes.withUnsafeBufferPointer { buf in
+            guard pcre2_serialize_get_number_of_codes_8(buf.baseAddress) == 1 else { return Int32(-1) }
+            return codes.withUnsafeMutableBufferPointer { pcre2_serialize_decode_8($0.baseAddress, 1, buf.baseAddress, nil) }
+        }
+        guard rc == 1, let code = codes[0] else { return nil }
+        var argOptions: UInt32 = 0
+        if pcre2_pattern_info_8(code, UInt32(PCRE2_INFO_ARGOPTIONS), &argOptions) != 0 || argOptions != options {
+            pcre2_code_free_8(code)
+            return nil
+        }
+        return code
     }
 
     /// Whether `shared` handed this pattern out more than once (to several rules).
     private let sharedFlag = Atomic<Bool>(false)
     var isShared: Bool { sharedFlag.load(ordering: .relaxed) }
 
+    /// Keyed by the pattern's bytes (what PCRE2 compiles), hashed in one piece: String's own
+    /// hashing normalizes to NFC first, which was most of reading the built-in rules.
     private struct CacheKey: Hashable {
         var source: String
         var caseSensitive: Bool
+
+        static func == (a: CacheKey, b: CacheKey) -> Bool {
+            a.caseSensitive == b.caseSensitive && a.source.utf8.elementsEqual(b.source.utf8)
+        }
+
+        func hash(into hasher: inout Hasher) {
+            hasher.combine(caseSensitive)
+            var s = source
+            s.withUTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
+            hasher.combine(source.utf8.count)
+        }
     }
     /// (Room for the built-in rules' 400-odd patterns from the start.)
     private static let cache = Mutex<[CacheKey: Pattern]>(Dictionary(minimumCapacity: 512))

@@ -23,9 +23,8 @@ public struct Prefilter: Sendable {
     let patternExtras: [[UInt64]]
     let scanner: PrefilterScanner
     /// Literal id → the rules that need it: the patterns (bit i: pattern i) that need it, and
-    /// the context those patterns require around it.
-    let literalRules: [[Need]]
-    /// The same, flat: the needs of literal id are flatNeeds[needStart[id]..<needStart[id + 1]].
+    /// the context those patterns require around it, flat: the needs of literal id are
+    /// flatNeeds[needStart[id]..<needStart[id + 1]], in rule order.
     let needStart: [Int32]
     let flatNeeds: [Need]
     /// Literal id → the rules whose further required sets hold it (`Need.extras`: the sets;
@@ -51,28 +50,41 @@ public struct Prefilter: Sendable {
     }
 
     public init(rules: [Rule]) {
-        var ids: [[UInt8]: Int] = [:]
-        var literals: [[UInt8]] = []
-        var literalRules: [[Need]] = []
-        var extraRules: [[Need]] = []
         let all = Prefilter.data(of: rules)
         let keyCount = all.reduce(0) { $0 + ($1.literals?.count ?? 0) }
-        ids.reserveCapacity(keyCount)
+        // Literal → id, in first-seen order. (An open-addressing table of ids hashed with FNV-1a:
+        // a Dictionary keyed by [UInt8] hashed every byte through Hasher, a tenth of start-up.)
+        var literals: [[UInt8]] = []
         literals.reserveCapacity(keyCount + PrefilterScanner.poison.count)
-        literalRules.reserveCapacity(keyCount)
+        var slotCount = 16
+        while slotCount < keyCount * 2 { slotCount <<= 1 }
+        var slots = [Int32](repeating: -1, count: slotCount)
+        let slotMask = slots.count - 1
+        func id(of literal: [UInt8]) -> Int32 {
+            var h: UInt64 = 0xcbf2_9ce4_8422_2325
+            for b in literal { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
+            var i = Int(truncatingIfNeeded: h) & slotMask
+            while true {
+                let known = slots[i]
+                if known < 0 {
+                    slots[i] = Int32(literals.count)
+                    literals.append(literal)
+                    return slots[i]
+                }
+                if literals[Int(known)] == literal { return known }
+                i = (i &+ 1) & slotMask
+            }
+        }
+        // Each rule's needs and further-set needs with their literal's id, in rule order.
+        var needIDs: [Int32] = [], needs: [Need] = []
+        var extraIDs: [Int32] = [], extras: [Need] = []
+        needIDs.reserveCapacity(keyCount); needs.reserveCapacity(keyCount)
         for r in rules.indices {
             guard let keys = all[r].literals else { continue }
             for key in keys {
-                let id: Int
-                if let known = ids[key.literal] { id = known } else {
-                    id = literals.count
-                    ids[key.literal] = id
-                    literals.append(key.literal)
-                    literalRules.append([])
-                    extraRules.append([])
-                }
-                if key.patterns != 0 { literalRules[id].append(Need(rule: Int32(r), patterns: key.patterns, extras: 0, context: key.context)) }
-                if key.extras != 0 { extraRules[id].append(Need(rule: Int32(r), patterns: 0, extras: key.extras, context: key.context)) }
+                let i = id(of: key.literal)
+                if key.patterns != 0 { needIDs.append(i); needs.append(Need(rule: Int32(r), patterns: key.patterns, extras: 0, context: key.context)) }
+                if key.extras != 0 { extraIDs.append(i); extras.append(Need(rule: Int32(r), patterns: 0, extras: key.extras, context: key.context)) }
             }
         }
         firstPoisonID = literals.count
@@ -82,21 +94,30 @@ public struct Prefilter: Sendable {
         ruleData = all
         patternLeads = all.map(\.leads)
         patternExtras = all.map(\.extras)
-        self.literalRules = literalRules
-        var starts: [Int32] = [0]
-        var flat: [Need] = []
-        for list in literalRules { flat.append(contentsOf: list); starts.append(Int32(flat.count)) }
-        needStart = starts
-        flatNeeds = flat
-        var eStarts: [Int32] = [0]
-        var eFlat: [Need] = []
-        for list in extraRules { eFlat.append(contentsOf: list); eStarts.append(Int32(eFlat.count)) }
-        for _ in PrefilterScanner.poison { eStarts.append(Int32(eFlat.count)) }
-        extraStart = eStarts
+        // Grouped by literal id (a stable counting sort: each id's needs stay in rule order).
+        func grouped(_ ids: [Int32], _ items: [Need], count: Int) -> (starts: [Int32], flat: [Need]) {
+            var starts = [Int32](repeating: 0, count: count + 1)
+            for i in ids { starts[Int(i) + 1] += 1 }
+            for i in 0..<count { starts[i + 1] += starts[i] }
+            var fill = starts
+            let flat = [Need](unsafeUninitializedCapacity: items.count) { buf, n in
+                for (k, i) in ids.enumerated() {
+                    (buf.baseAddress! + Int(fill[Int(i)])).initialize(to: items[k])
+                    fill[Int(i)] += 1
+                }
+                n = items.count
+            }
+            return (starts, flat)
+        }
+        let (nStarts, nFlat) = grouped(needIDs, needs, count: firstPoisonID)
+        needStart = nStarts
+        flatNeeds = nFlat
+        let (eStarts, eFlat) = grouped(extraIDs, extras, count: firstPoisonID)
+        extraStart = eStarts + [Int32](repeating: eStarts[firstPoisonID], count: PrefilterScanner.poison.count)
         extraNeeds = eFlat
         var idBits = [[UInt64]](repeating: [], count: rules.count)
-        for (id, list) in extraRules.enumerated() {
-            for need in list {
+        for id in 0..<firstPoisonID {
+            for need in eFlat[Int(eStarts[id])..<Int(eStarts[id + 1])] {
                 let r = Int(need.rule)
                 if idBits[r].isEmpty { idBits[r] = [UInt64](repeating: 0, count: (literals.count + 63) / 64) }
                 idBits[r][id >> 6] |= 1 << UInt64(id & 63)

@@ -46,90 +46,112 @@ struct PrefilterScanner: Sendable {
         byteClass = cls
         classCount = next
 
-        // Built with raw buffers: the default rules make an automaton of about 3,800 states ×
-        // 50 classes, and this runs at every start-up (with bounds-checked nested arrays it was
-        // most of the prefilter's start-up cost).
-        // Trie, in one flat table (state × class); -1: no edge yet.
-        // (At most one state per literal byte, plus the root: allocated once.)
-        let maxStates = literals.reduce(1) { $0 + $1.count }
-        var goto = [Int32](repeating: -1, count: maxStates * next)
-        var outputs: [[Int32]] = [[]]
-        outputs.reserveCapacity(maxStates)
-        goto.withUnsafeMutableBufferPointer { g in
-            for (id, lit) in literals.enumerated() {
-                var s = 0
-                for b in lit {
-                    let c = Int(cls[Int(PrefilterScanner.foldByte(b))])
-                    if g[s * next + c] < 0 {
-                        g[s * next + c] = Int32(outputs.count)
-                        outputs.append([])
-                    }
-                    s = Int(g[s * next + c])
+        // Built with raw buffers, in tables as large as the automaton turns out (the default
+        // rules make about 5,200 states × 50 classes), since this runs at every start-up.
+        // The trie: `g` holds its edges (state × class; -1: none); each state's children are
+        // also kept in a list (first child, next sibling) for the breadth-first passes below.
+        let width = next
+        var g: [Int32] = []
+        g.reserveCapacity(literals.reduce(1) { $0 + $1.count } * width)
+        let noEdges = [Int32](repeating: -1, count: width)
+        g.append(contentsOf: noEdges)
+        var firstChild: [Int32] = [-1], sibling: [Int32] = [-1], edgeClass: [Int32] = [0]
+        // Literal ids ending at each state, as lists in id order: ownFirst[s], then idNext[id].
+        var ownFirst: [Int32] = [-1], ownLast: [Int32] = [-1]
+        var idNext = [Int32](repeating: -1, count: literals.count)
+        for (id, lit) in literals.enumerated() {
+            var s = 0
+            for b in lit {
+                let c = Int(cls[Int(PrefilterScanner.foldByte(b))])
+                var t = Int(g[s &* width &+ c])
+                if t < 0 {
+                    t = firstChild.count
+                    g[s &* width &+ c] = Int32(t)
+                    g.append(contentsOf: noEdges)
+                    firstChild.append(-1)
+                    sibling.append(firstChild[s])
+                    edgeClass.append(Int32(c))
+                    firstChild[s] = Int32(t)
+                    ownFirst.append(-1)
+                    ownLast.append(-1)
                 }
-                outputs[s].append(Int32(id))
+                s = t
             }
+            if ownLast[s] < 0 { ownFirst[s] = Int32(id) } else { idNext[Int(ownLast[s])] = Int32(id) }
+            ownLast[s] = Int32(id)
         }
-        // Failure links by breadth-first search; complete the DFA as we go. A state's outputs
-        // are its own and its failure state's (`outputs` of states at smaller depth are final).
-        let n = outputs.count
+        let n = firstChild.count
+        precondition(ownFirst[0] < 0, "the root has no output")
+        precondition(n * width < Int(UInt32.max), "prefilter automaton too large")
+        // First pass, breadth first over the trie: failure links (the longest proper suffix that
+        // is a trie state, found along the parent's failure links), and which states have output
+        // (a literal ends there, or at their failure state, which is shallower).
         var fail = [Int32](repeating: 0, count: n)
-        var queue = [Int32](repeating: 0, count: n)
-        var tail = 0
-        goto.withUnsafeMutableBufferPointer { g in
+        var hasOutput = [Bool](repeating: false, count: n)
+        var order = [Int32](repeating: 0, count: n)
+        g.withUnsafeBufferPointer { g in
             fail.withUnsafeMutableBufferPointer { fail in
-                queue.withUnsafeMutableBufferPointer { queue in
-                    for c in 0..<next {
-                        let t = g[c]
-                        if t < 0 { g[c] = 0 } else { fail[Int(t)] = 0; queue[tail] = t; tail += 1 }
-                    }
-                    var head = 0
+                order.withUnsafeMutableBufferPointer { queue in
+                    let base = g.baseAddress!
+                    var tail = 1, head = 1
+                    var t = firstChild[0]
+                    while t >= 0 { queue[tail] = t; tail &+= 1; t = sibling[Int(t)] }
                     while head < tail {
-                        let s = Int(queue[head]); head += 1
-                        let f = Int(fail[s])
-                        if !outputs[f].isEmpty { outputs[s].append(contentsOf: outputs[f]) }
-                        let row = g.baseAddress! + s &* next, failRow = g.baseAddress! + f &* next
-                        for c in 0..<next {
-                            let t = row[c]
-                            if t < 0 {
-                                row[c] = failRow[c]
-                            } else {
-                                fail[Int(t)] = failRow[c]
-                                queue[tail] = t; tail &+= 1
-                            }
+                        let s = Int(queue[head]); head &+= 1
+                        hasOutput[s] = ownFirst[s] >= 0 || hasOutput[Int(fail[s])]
+                        var t = firstChild[s]
+                        while t >= 0 {
+                            let c = Int(edgeClass[Int(t)])
+                            var f = Int(fail[s])
+                            while base[f &* width &+ c] < 0 && f != 0 { f = Int(fail[f]) }
+                            fail[Int(t)] = max(0, base[f &* width &+ c])
+                            queue[tail] = t; tail &+= 1
+                            t = sibling[Int(t)]
                         }
                     }
                 }
             }
         }
-        // Renumber: states without output first, then states with output.
-        var newIndex = [Int32](repeating: 0, count: n)
+        // Number states without output first, then states with output (so one compare tells an
+        // output state). A state's literal ids are its own, then its failure state's, and so on.
+        var scaled = [UInt32](repeating: 0, count: n)
         var firstOut = 0
-        for old in 0..<n where outputs[old].isEmpty { newIndex[old] = Int32(firstOut); firstOut += 1 }
+        for old in 0..<n where !hasOutput[old] { scaled[old] = UInt32(firstOut &* width); firstOut += 1 }
         var k = firstOut
         var starts: [Int32] = [0]
         var ids: [Int32] = []
-        for old in 0..<n where !outputs[old].isEmpty {
-            newIndex[old] = Int32(k); k += 1
-            ids.append(contentsOf: outputs[old])
+        for old in 0..<n where hasOutput[old] {
+            scaled[old] = UInt32(k &* width); k += 1
+            var s = old
+            while s != 0 {
+                var id = ownFirst[s]
+                while id >= 0 { ids.append(id); id = idNext[Int(id)] }
+                s = Int(fail[s])
+            }
             starts.append(Int32(ids.count))
         }
-        precondition(newIndex[0] == 0 && outputs[0].isEmpty, "the root has no output")
-        precondition(n * next < Int(UInt32.max), "prefilter automaton too large")
-        let width = next
-        let table = [UInt32](unsafeUninitializedCapacity: n * next) { buf, count in
-            goto.withUnsafeBufferPointer { g in
-                newIndex.withUnsafeBufferPointer { newIndex in
-                    let out = buf.baseAddress!, index = newIndex.baseAddress!
-                    for old in 0..<n {
-                        let to = out + Int(index[old]) &* width, from = g.baseAddress! + old &* width
-                        for c in 0..<width { to[c] = UInt32(truncatingIfNeeded: Int(index[Int(from[c])]) &* width) }
-                    }
+        // Second pass, in the same order: the DFA in its final numbering, premultiplied. A
+        // state's row is its failure state's (complete already: shallower) with its own edges on
+        // top; the root's row has its edges and 0 elsewhere.
+        let table = [UInt32](unsafeUninitializedCapacity: n * width) { buf, count in
+            scaled.withUnsafeBufferPointer { scaled in
+                let out = buf.baseAddress!
+                let root = out + Int(scaled[0])
+                root.initialize(repeating: 0, count: width)
+                var t = firstChild[0]
+                while t >= 0 { root[Int(edgeClass[Int(t)])] = scaled[Int(t)]; t = sibling[Int(t)] }
+                for q in 1..<max(1, n) {
+                    let s = Int(order[q])
+                    let row = out + Int(scaled[s])
+                    row.initialize(from: out + Int(scaled[Int(fail[s])]), count: width)
+                    var t = firstChild[s]
+                    while t >= 0 { row[Int(edgeClass[Int(t)])] = scaled[Int(t)]; t = sibling[Int(t)] }
                 }
             }
             count = n * width
         }
         self.table = table
-        self.firstOutput = UInt32(firstOut * next)
+        self.firstOutput = UInt32(firstOut * width)
         self.firstOutputState = firstOut
         self.outputStart = starts
         self.outputIDs = ids
